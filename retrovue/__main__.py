@@ -1,0 +1,3 @@
+from retrovue.cli.main import main
+
+main()

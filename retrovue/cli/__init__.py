@@ -1,0 +1,1 @@
+"""RetroVue cli package."""

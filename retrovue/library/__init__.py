@@ -1,0 +1,1 @@
+"""RetroVue library package."""

@@ -1,0 +1,1 @@
+"""RetroVue runtime package."""
