@@ -19,7 +19,15 @@ from retrovue.errors import ConfigError
 
 ENV_PREFIX = "RETROVUE_"
 X264_PRESETS = (
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
 )
 LOG_FORMATS = ("plain", "json")
 
@@ -69,6 +77,7 @@ class Settings:
 
 
 # ---- value parsers: each takes the raw value (str from env, anything from TOML) ----
+
 
 def _as_str(key: str, raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
@@ -156,9 +165,7 @@ def _as_device_id(key: str, raw: object) -> str:
 def _as_database_url(key: str, raw: object) -> str:
     text = _as_str(key, raw)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
-        raise ConfigError(
-            f"{key}: {text!r} is not a sqlite:/// or postgresql:// URL"
-        )
+        raise ConfigError(f"{key}: {text!r} is not a sqlite:/// or postgresql:// URL")
     return text
 
 
@@ -230,9 +237,10 @@ def load_settings(
     if file_name is not None:
         values.update(_parse_all(_read_toml(file_name), str(file_name)))
     env_raw = {
-        name[len(ENV_PREFIX):].lower(): value
+        name[len(ENV_PREFIX) :].lower(): value
         for name, value in env.items()
-        if name.startswith(ENV_PREFIX) and name != ENV_PREFIX + "CONFIG"
+        if name.startswith(ENV_PREFIX)
+        and name != ENV_PREFIX + "CONFIG"
         and not name.startswith(ENV_PREFIX + "TEST_")
     }
     for key, value in env_raw.items():

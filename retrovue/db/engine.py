@@ -23,8 +23,9 @@ def parse_url(url: str) -> URL:
     except ArgumentError as err:
         raise DatabaseError(f"invalid database URL {url!r}: {err}") from err
     backend = parsed.get_backend_name()
-    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
         raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
     return parsed
@@ -57,9 +58,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _disable_pysqlite_transactions, insert=True)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
-        parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5}
-    )
+    return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:

@@ -1,1 +1,1 @@
-"""RetroVue testing package."""
+"""Fakes and makers shipped with the package for tests, benchmarks and the demo station."""

@@ -84,9 +84,7 @@ class TemplateBlock(Base):
     __table_args__ = (
         UniqueConstraint("template_id", "start_minutes"),
         CheckConstraint("start_minutes >= 0 AND start_minutes < 1440", name="start_range"),
-        CheckConstraint(
-            "duration_minutes > 0 AND duration_minutes <= 1440", name="duration_range"
-        ),
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 1440", name="duration_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -186,9 +184,7 @@ class PlaylogEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel_id: Mapped[int] = mapped_column(
-        ForeignKey("broadcast_channel.id", ondelete="CASCADE")
-    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("broadcast_channel.id", ondelete="CASCADE"))
     broadcast_day: Mapped[date] = mapped_column(Date, index=True)
     start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
     end_utc: Mapped[datetime] = mapped_column(UTCDateTime)

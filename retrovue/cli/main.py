@@ -1,0 +1,89 @@
+"""The ``retrovue`` command: global options, command groups, and error mapping."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from retrovue import __version__
+from retrovue.cli import db as db_commands
+from retrovue.cli.context import CliContext
+from retrovue.config import load_settings
+from retrovue.errors import RetrovueError
+
+app = typer.Typer(
+    name="retrovue",
+    help="RetroVue: linear TV channels from your media library, served as an HDHomeRun tuner.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_commands.app, name="db")
+# Command groups register here, one line each:
+# (group-registrations)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"retrovue {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML settings file.", envvar=None)
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Global options apply to every command."""
+    _STATE["debug"] = debug
+    ctx.obj = CliContext(settings=load_settings(config), debug=debug)
+    ctx.call_on_close(ctx.obj.close)
+
+
+_STATE: dict[str, bool] = {"debug": False}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: every RetrovueError is one line on stderr and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    _STATE["debug"] = "--debug" in args
+    sys.exit(_run(args))
+
+
+def _run(args: list[str]) -> int:
+    try:
+        code = app(args=args, prog_name="retrovue", standalone_mode=False)
+    except RetrovueError as err:
+        if _STATE["debug"]:
+            raise
+        typer.echo(f"error: {err.message}", err=True)
+        return err.exit_code
+    except typer.Exit as exit_:
+        return int(exit_.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 1
+    except typer.TyperException as err:  # usage errors: Click's own message, exit 2
+        show = getattr(err, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(err, "exit_code", 2))
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    except Exception as err:  # the one edge where anything unexpected becomes a message
+        if _STATE["debug"]:
+            raise
+        typer.echo(f"error: unexpected {type(err).__name__}: {err} (run with --debug)", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
