@@ -32,8 +32,8 @@ X264_PRESETS = (
 LOG_FORMATS = ("plain", "json")
 
 
-def default_data_dir() -> Path:
-    xdg = os.environ.get("XDG_DATA_HOME")
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    xdg = (os.environ if environ is None else environ).get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
     return base / "retrovue"
 
@@ -231,7 +231,7 @@ def load_settings(
 ) -> Settings:
     """Build validated settings; raise :class:`ConfigError` naming the first bad key."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {"data_dir": default_data_dir()}
+    values: dict[str, Any] = {"data_dir": default_data_dir(env)}
     env_file = env.get(ENV_PREFIX + "CONFIG")
     file_name = config_file or (Path(env_file) if env_file else None)
     if file_name is not None:
