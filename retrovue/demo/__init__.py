@@ -1,0 +1,1 @@
+"""The demo station: a generated library, promoted, with channels, templates and schedules."""
