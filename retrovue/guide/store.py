@@ -1,0 +1,200 @@
+"""Reads what the guide shows from the database into plain frozen values (one transaction).
+
+Also computes the change stamp: a few cheap aggregates that move whenever channels, playlogs or
+the catalog change, so the service rebuilds only when something did.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from retrovue.db import Database
+from retrovue.db.models.broadcast import AsRun, CatalogAsset, Channel, PlaylogEvent
+from retrovue.guide.model import (
+    GuideAsset,
+    GuideChannel,
+    GuideEvent,
+    GuideSnapshot,
+    number_sort_key,
+)
+
+# events starting this long before the window are read too, so a programme that began before
+# the window keeps its padding and its entry
+LOOKBACK = timedelta(hours=12)
+AIRED_STATUSES = ("playing", "aired", "cut")
+
+
+def read_snapshot(database: Database, start_utc: datetime, end_utc: datetime) -> GuideSnapshot:
+    with database.transaction() as session:
+        channels = _channels(session)
+        ids = [channel.id for channel in channels]
+        events = _events(session, ids, start_utc, end_utc) if ids else ()
+        asset_ids = {e.catalog_asset_id for e in events if e.catalog_asset_id is not None}
+        assets = _assets(session, start_utc, end_utc) if asset_ids else {}
+        first_aired = _first_aired(session) if asset_ids else {}
+    return GuideSnapshot(
+        window_start_utc=start_utc,
+        window_end_utc=end_utc,
+        channels=channels,
+        events=events,
+        assets=assets,
+        first_aired_utc=first_aired,
+    )
+
+
+def read_channels(database: Database) -> tuple[GuideChannel, ...]:
+    with database.transaction() as session:
+        return _channels(session)
+
+
+def _channels(session: Session) -> tuple[GuideChannel, ...]:
+    rows = session.execute(
+        select(
+            Channel.id,
+            Channel.number,
+            Channel.name,
+            Channel.call_sign,
+            Channel.logo,
+            Channel.timezone,
+            Channel.grid_minutes,
+            Channel.grid_offset_minutes,
+        ).where(Channel.enabled.is_(True))
+    ).all()
+    channels = [GuideChannel(*row) for row in rows]
+    return tuple(sorted(channels, key=lambda c: number_sort_key(c.number)))
+
+
+def _events(
+    session: Session, channel_ids: list[int], start_utc: datetime, end_utc: datetime
+) -> tuple[GuideEvent, ...]:
+    p = PlaylogEvent
+    query = (
+        select(
+            p.channel_id,
+            p.kind,
+            p.start_utc,
+            p.end_utc,
+            p.title,
+            p.episode_title,
+            p.series_title,
+            p.season,
+            p.episode,
+            p.description,
+            p.catalog_asset_id,
+            p.block_name,
+            p.guide_json,
+        )
+        .where(p.channel_id.in_(channel_ids))
+        .where(p.start_utc >= start_utc - LOOKBACK, p.start_utc < end_utc)
+        .order_by(p.channel_id, p.start_utc)
+    )
+    return tuple(_event(row) for row in session.execute(query))
+
+
+def _event(row: Any) -> GuideEvent:
+    extra = row.guide_json
+    return GuideEvent(
+        channel_id=row.channel_id,
+        kind=row.kind,
+        start_utc=row.start_utc,
+        end_utc=row.end_utc,
+        title=row.title,
+        episode_title=row.episode_title,
+        series_title=row.series_title,
+        season=row.season,
+        episode=row.episode,
+        description=row.description,
+        catalog_asset_id=row.catalog_asset_id,
+        block_name=row.block_name,
+        extra=extra if isinstance(extra, dict) else {},
+    )
+
+
+def _assets(session: Session, start_utc: datetime, end_utc: datetime) -> dict[int, GuideAsset]:
+    in_window = (
+        select(PlaylogEvent.catalog_asset_id)
+        .where(PlaylogEvent.catalog_asset_id.is_not(None))
+        .where(PlaylogEvent.start_utc >= start_utc - LOOKBACK, PlaylogEvent.start_utc < end_utc)
+        .distinct()
+    )
+    c = CatalogAsset
+    rows = session.execute(
+        select(
+            c.id,
+            c.kind,
+            c.guide_title,
+            c.genres,
+            c.artwork_url,
+            c.content_rating,
+            c.year,
+            c.aired_date,
+            c.duration_ms,
+            c.file_path,
+        ).where(c.id.in_(in_window))
+    )
+    assets: dict[int, GuideAsset] = {}
+    for row in rows:
+        genres = tuple(str(g) for g in row.genres) if isinstance(row.genres, list) else ()
+        assets[row.id] = GuideAsset(
+            id=row.id,
+            kind=row.kind,
+            guide_title=row.guide_title,
+            genres=genres,
+            artwork_url=row.artwork_url,
+            content_rating=row.content_rating,
+            year=row.year,
+            aired_date=row.aired_date,
+            duration_ms=row.duration_ms,
+            file_path=row.file_path,
+        )
+    return assets
+
+
+def _first_aired(session: Session) -> dict[tuple[int, int], datetime]:
+    """Earliest airing per (channel, asset): planned programmes and the as-run log."""
+    p, a = PlaylogEvent, AsRun
+    planned = session.execute(
+        select(p.channel_id, p.catalog_asset_id, func.min(p.start_utc))
+        .where(p.kind == "programme", p.catalog_asset_id.is_not(None))
+        .group_by(p.channel_id, p.catalog_asset_id)
+    )
+    first: dict[tuple[int, int], datetime] = {}
+    for channel_id, asset_id, when in planned:
+        if asset_id is not None:
+            first[(channel_id, asset_id)] = when
+    aired = session.execute(
+        select(a.channel_id, a.catalog_asset_id, func.min(a.actual_start_utc))
+        .where(a.catalog_asset_id.is_not(None), a.status.in_(AIRED_STATUSES))
+        .group_by(a.channel_id, a.catalog_asset_id)
+    )
+    for channel_id, asset_id, when in aired:
+        if asset_id is None:
+            continue
+        key = (channel_id, asset_id)
+        if key not in first or when < first[key]:
+            first[key] = when
+    return first
+
+
+def change_stamp(database: Database) -> tuple[object, ...]:
+    """Cheap aggregates that change whenever anything the guide shows changes."""
+    with database.transaction() as session:
+        return _stamp(session)
+
+
+def _stamp(session: Session) -> tuple[object, ...]:
+    p, c, a = PlaylogEvent, Channel, CatalogAsset
+    query = select(
+        select(func.count()).select_from(c).scalar_subquery(),
+        select(func.max(c.updated_utc)).scalar_subquery(),
+        select(func.count()).select_from(p).scalar_subquery(),
+        select(func.max(p.id)).scalar_subquery(),
+        select(func.max(p.built_utc)).scalar_subquery(),
+        select(func.count()).select_from(a).scalar_subquery(),
+        select(func.max(a.updated_utc)).scalar_subquery(),
+    )
+    return tuple(session.execute(query).one())
