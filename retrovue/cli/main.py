@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from retrovue import __version__
+from retrovue.cli import channels as channel_commands
+from retrovue.cli import assets as asset_commands
+from retrovue.cli import catalog as catalog_commands
 from retrovue.cli import db as db_commands
+from retrovue.cli import schedule as schedule_commands
+from retrovue.cli import serve as serve_command
+from retrovue.cli import sources as source_commands
+from retrovue.cli import templates as template_commands
 from retrovue.cli.context import CliContext
 from retrovue.config import load_settings
 from retrovue.errors import RetrovueError
@@ -24,6 +31,13 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 # Command groups register here, one line each:
 # (group-registrations)
+app.add_typer(source_commands.app, name="source")
+app.add_typer(asset_commands.app, name="assets")
+app.add_typer(catalog_commands.app, name="catalog")
+app.add_typer(channel_commands.app, name="channel")
+app.add_typer(template_commands.app, name="template")
+app.add_typer(schedule_commands.app, name="schedule")
+app.command("serve")(serve_command.serve)
 
 
 def _version(value: bool) -> None:

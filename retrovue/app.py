@@ -1,0 +1,262 @@
+"""Composition root: identity, tuner pool, lineup, the HTTP app on both ports, discovery.
+
+Discovery responders (UDP/TCP 65001, SSDP, mDNS) live in the aiohttp ``cleanup_ctx`` so they
+start with the application and stop cleanly with it (SSDP byebye, mDNS unregister).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+
+from aiohttp import web
+
+from retrovue.clock import Clock
+from retrovue.config import Settings
+from retrovue.db import Database
+from retrovue.errors import ConfigError
+from retrovue.hdhr import discovery
+from retrovue.hdhr.api import add_hdhr_routes
+from retrovue.hdhr.device import Device, http_base_url
+from retrovue.hdhr.identity_store import load_identity
+from retrovue.hdhr.lineup import LineupCache, read_lineup
+from retrovue.hdhr.mdns import MdnsAdvertiser
+from retrovue.hdhr.netaddr import bind_tcp, detect_advertise_host, interface_ipv4, try_bind_tcp
+from retrovue.hdhr.ssdp import NOTIFY_INTERVAL_S, SsdpResponder
+from retrovue.hdhr.ssdp_packets import SSDP_PORT
+from retrovue.hdhr.state import HdhrState
+from retrovue.runtime.interface import StreamService
+from retrovue.runtime.tuners import TunerPool
+
+DEFAULT_API_PORT = 80
+SHUTDOWN_TIMEOUT_S = 2.0
+RouteRegistrar = Callable[[web.Application], None]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    bind_host: str
+    advertise_host: str
+    stream_port: int = 5004
+    api_port: int | None = None  # None: 80 when it can be bound, else the stream port
+    tuner_count: int = 4
+    friendly_name: str = "RetroVue"
+    device_id: str | None = None  # an override of the stored DeviceID
+    enable_udp: bool = True  # the binary protocol: UDP discovery and TCP control on 65001
+    enable_ssdp: bool = True
+    enable_mdns: bool = True
+    control_port: int = discovery.HDHR_PORT
+    ssdp_port: int = SSDP_PORT
+    notify_interval_s: float = NOTIFY_INTERVAL_S
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StationConfig:
+        return cls(
+            bind_host=settings.bind_host,
+            advertise_host=settings.advertise_host or detect_advertise_host(),
+            stream_port=settings.stream_port,
+            api_port=settings.api_port,
+            tuner_count=settings.tuner_count,
+            friendly_name=settings.friendly_name,
+            device_id=settings.device_id,
+            enable_udp=settings.enable_udp,
+            enable_ssdp=settings.enable_ssdp,
+            enable_mdns=settings.enable_mdns,
+        )
+
+
+@dataclass(frozen=True)
+class RunningStation:
+    device: Device
+    state: HdhrState
+    api_port: int
+    stream_port: int
+    app: web.Application
+
+
+def _bind(host: str, port: int, what: str) -> socket.socket:
+    try:
+        return bind_tcp(host, port)
+    except OSError as err:
+        raise ConfigError(f"{what}: cannot listen on {host}:{port}: {err.strerror}") from err
+
+
+def bind_ports(config: StationConfig) -> list[socket.socket]:
+    """Listening sockets: the stream port first, then the API port when it differs."""
+    stream = _bind(config.bind_host, config.stream_port, "port")
+    if config.api_port is None:
+        api = try_bind_tcp(config.bind_host, DEFAULT_API_PORT)
+        if api is None:
+            log.warning(
+                "cannot bind port %d: the API answers on port %d only; Jellyfin and Emby "
+                "auto-detection needs port 80 (add the tuner by URL instead)",
+                DEFAULT_API_PORT,
+                stream.getsockname()[1],
+            )
+            return [stream]
+        return [stream, api]
+    if config.api_port == config.stream_port and config.api_port != 0:
+        return [stream]
+    try:
+        return [stream, _bind(config.bind_host, config.api_port, "api_port")]
+    except ConfigError:
+        stream.close()
+        raise
+
+
+def _views(state: HdhrState) -> discovery.ViewSource:
+    return state.view
+
+
+async def _binary_protocol(
+    state: HdhrState, config: StationConfig, _app: web.Application
+) -> AsyncIterator[None]:
+    udp = await discovery.start_udp(_views(state), config.bind_host, config.control_port)
+    try:
+        tcp = await discovery.start_tcp(_views(state), config.bind_host, config.control_port)
+    except OSError:
+        udp.close()
+        raise
+    try:
+        yield
+    finally:
+        udp.close()
+        tcp.close()
+        await tcp.wait_closed()
+
+
+async def _ssdp(
+    state: HdhrState, config: StationConfig, _app: web.Application
+) -> AsyncIterator[None]:
+    responder = SsdpResponder(
+        state.device,
+        interface_ipv4(config.advertise_host),
+        state.clock,
+        port=config.ssdp_port,
+        notify_interval_s=config.notify_interval_s,
+    )
+    await responder.start()
+    try:
+        yield
+    finally:
+        await responder.stop()
+
+
+async def _mdns(
+    state: HdhrState, config: StationConfig, api_port: int, _app: web.Application
+) -> AsyncIterator[None]:
+    advertiser = MdnsAdvertiser(state.device, interface_ipv4(config.advertise_host), api_port)
+    await advertiser.start()
+    try:
+        yield
+    finally:
+        await advertiser.stop()
+
+
+def build_app(
+    state: HdhrState,
+    config: StationConfig,
+    api_port: int,
+    route_registrars: Sequence[RouteRegistrar] = (),
+) -> web.Application:
+    app = web.Application()
+    add_hdhr_routes(app, state)
+    for register in route_registrars:
+        register(app)
+    if config.enable_udp:
+        app.cleanup_ctx.append(partial(_binary_protocol, state, config))
+    if config.enable_ssdp:
+        app.cleanup_ctx.append(partial(_ssdp, state, config))
+    if config.enable_mdns:
+        app.cleanup_ctx.append(partial(_mdns, state, config, api_port))
+    return app
+
+
+@asynccontextmanager
+async def run_station(
+    config: StationConfig,
+    *,
+    database: Database,
+    clock: Clock,
+    stream_service: StreamService,
+    route_registrars: Sequence[RouteRegistrar] = (),
+) -> AsyncIterator[RunningStation]:
+    """Start everything; on exit stop everything (open streams are cancelled)."""
+    if config.advertise_host in ("0.0.0.0", "::"):
+        raise ConfigError("advertise address must be the LAN address, never 0.0.0.0")
+    identity = await asyncio.to_thread(
+        load_identity, database, clock, device_id_override=config.device_id
+    )
+    sockets = bind_ports(config)
+    ports = [int(sock.getsockname()[1]) for sock in sockets]
+    stream_port, api_port = ports[0], ports[-1]
+    device = Device(
+        identity=identity,
+        friendly_name=config.friendly_name,
+        tuner_count=config.tuner_count,
+        base_url=http_base_url(config.advertise_host, api_port),
+        stream_base_url=http_base_url(config.advertise_host, stream_port),
+    )
+    state = HdhrState(
+        device=device,
+        tuners=TunerPool(config.tuner_count),
+        lineup=LineupCache(partial(read_lineup, database), clock),
+        streams=stream_service,
+        clock=clock,
+    )
+    await state.lineup.get()
+    app = build_app(state, config, api_port, route_registrars)
+    runner = web.AppRunner(
+        app, handler_cancellation=True, shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log=None
+    )
+    try:
+        await runner.setup()
+        for sock in sockets:
+            await web.SockSite(runner, sock).start()
+        log.info(
+            "RetroVue tuner %s at %s (streams on port %d)",
+            device.device_id,
+            device.base_url,
+            stream_port,
+        )
+        yield RunningStation(device, state, api_port, stream_port, app)
+    finally:
+        await runner.cleanup()
+        for sock in sockets:
+            sock.close()
+
+
+async def serve_until_signalled(
+    config: StationConfig,
+    *,
+    database: Database,
+    clock: Clock,
+    stream_service: StreamService,
+    route_registrars: Sequence[RouteRegistrar] = (),
+) -> None:
+    """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with run_station(
+            config,
+            database=database,
+            clock=clock,
+            stream_service=stream_service,
+            route_registrars=route_registrars,
+        ):
+            await stop.wait()
+            log.info("shutting down")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

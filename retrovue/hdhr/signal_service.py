@@ -1,0 +1,42 @@
+"""A StreamService that serves the built-in test signal at a steady pace.
+
+Used by ``retrovue serve`` until the streaming runtime is wired in, and by tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from retrovue.clock import Clock
+from retrovue.hdhr.testsignal import TestSignal
+
+
+class TestSignalSession:
+    __test__ = False
+
+    def __init__(self, clock: Clock, chunk_s: float) -> None:
+        self._clock = clock
+        self._signal = TestSignal(chunk_s=chunk_s)
+        self.closed = False
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        while not self.closed:
+            yield self._signal.next_chunk()
+            await self._clock.sleep_s(self._signal.chunk_s)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+class TestSignalService:
+    __test__ = False
+
+    def __init__(self, clock: Clock, chunk_s: float = 0.1) -> None:
+        self._clock = clock
+        self._chunk_s = chunk_s
+
+    async def open(self, channel_number: str, *, client: str) -> TestSignalSession:
+        return TestSignalSession(self._clock, self._chunk_s)

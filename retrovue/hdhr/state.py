@@ -1,0 +1,34 @@
+"""Everything the network side reads: the device, the tuner pool, the lineup, the streams."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from retrovue.clock import Clock
+from retrovue.hdhr.device import Device
+from retrovue.hdhr.documents import ScanState
+from retrovue.hdhr.getset import StationView
+from retrovue.hdhr.lineup import LineupCache
+from retrovue.runtime.interface import StreamService
+from retrovue.runtime.tuners import TunerPool
+
+
+@dataclass
+class HdhrState:
+    device: Device
+    tuners: TunerPool
+    lineup: LineupCache
+    streams: StreamService
+    clock: Clock
+    scan: ScanState = field(default_factory=ScanState)
+    stream_tasks: set[asyncio.Task[object]] = field(default_factory=set)
+
+    def view(self) -> StationView:
+        """A snapshot for the binary protocol (synchronous: the lineup as last read)."""
+        return StationView(self.device, self.tuners.states(), self.lineup.cached())
+
+
+HDHR_STATE: web.AppKey[HdhrState] = web.AppKey("hdhr_state", HdhrState)
