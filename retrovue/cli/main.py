@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from retrovue import __version__
-from retrovue.cli import channels as channel_commands
 from retrovue.cli import assets as asset_commands
 from retrovue.cli import catalog as catalog_commands
+from retrovue.cli import channels as channel_commands
 from retrovue.cli import db as db_commands
 from retrovue.cli import schedule as schedule_commands
 from retrovue.cli import serve as serve_command

@@ -1,0 +1,143 @@
+"""``retrovue assets``: review library assets and promote them into the broadcast catalog."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from retrovue.broadcast.promotion import promote
+from retrovue.cli.context import get_context
+from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.library.review import (
+    AssetFilter,
+    approve_assets,
+    list_assets,
+    reject_assets,
+    show_asset,
+)
+
+app = typer.Typer(help="Library assets: review and promotion.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    state: Annotated[
+        str | None, typer.Option("--state", help="pending, approved, rejected or failed.")
+    ] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Only this series.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List library assets (soft-deleted ones are hidden)."""
+    rows = list_assets(
+        get_context(ctx).database(), AssetFilter(source=source, state=state, series=series)
+    )
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(
+            rows,
+            [
+                "id",
+                "source",
+                "kind",
+                "series",
+                "season",
+                "episode",
+                "title",
+                "duration_ms",
+                "state",
+                "reason",
+            ],
+        )
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    asset_id: Annotated[int, typer.Argument(metavar="ID", help="Library asset id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one asset with its probe data and markers."""
+    detail = show_asset(get_context(ctx).database(), asset_id)
+    if as_json:
+        emit_json(detail)
+        return
+    markers = detail.pop("markers")
+    tracks = detail.pop("audio_tracks")
+    emit_fields(detail)
+    for track in tracks:
+        typer.echo(
+            f"audio  #{track['index']} {track['codec']} {track['channels']}ch "
+            f"{track['sample_rate']}Hz {track['language'] or '-'}"
+        )
+    for marker in markers:
+        typer.echo(
+            f"marker {marker['kind']} {marker['start_ms']}-{marker['end_ms']} ms "
+            f"{marker['title'] or ''}".rstrip()
+        )
+
+
+@app.command("approve")
+def approve_cmd(
+    ctx: typer.Context,
+    asset_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Library asset ids.")],
+) -> None:
+    """Approve assets (all or none; failed or deleted ones are refused)."""
+    cli = get_context(ctx)
+    done = approve_assets(cli.database(), cli.clock, asset_ids)
+    typer.echo(f"approved {len(done)} asset(s): {', '.join(map(str, done))}")
+
+
+@app.command("reject")
+def reject_cmd(
+    ctx: typer.Context,
+    asset_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Library asset ids.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+) -> None:
+    """Reject assets with a reason (they can then never be promoted until approved)."""
+    cli = get_context(ctx)
+    done = reject_assets(cli.database(), cli.clock, asset_ids, reason)
+    typer.echo(f"rejected {len(done)} asset(s): {', '.join(map(str, done))}")
+
+
+@app.command("promote")
+def promote_cmd(
+    ctx: typer.Context,
+    asset_ids: Annotated[
+        list[int] | None, typer.Argument(metavar="[ID...]", help="Library asset ids.")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Every asset of a source.")] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Every asset of a series.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Add a catalog tag (repeat).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Promote assets into the canonical broadcast catalog (approves them too).
+
+    Explicit IDs are all-or-nothing: one refused id refuses them all, each reason listed.
+    With --source/--series, refused assets are skipped and listed; the rest are promoted.
+    """
+    cli = get_context(ctx)
+    result = promote(
+        cli.database(),
+        cli.clock,
+        asset_ids=asset_ids or [],
+        source=source,
+        series=series,
+        tags=tag or [],
+    )
+    if as_json:
+        emit_json(result.to_json())
+        return
+    typer.echo(
+        f"promoted {len(result.promoted_assets)} asset(s): {len(result.created)} new, "
+        f"{len(result.updated)} updated catalog entries"
+    )
+    for refusal in result.skipped:
+        typer.echo(f"skipped {refusal.asset_id}: {refusal.reason}")

@@ -1,0 +1,145 @@
+"""``retrovue source``: add, list, remove and sync media sources."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, TextIO
+
+import typer
+
+from retrovue.broadcast.catalog import invalidate_library_assets
+from retrovue.cli.context import get_context
+from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.library.ingest import SyncSummary, sync_source
+from retrovue.library.sources import add_filesystem_source, list_sources, remove_source
+
+app = typer.Typer(help="Media sources: where the library comes from.", no_args_is_help=True)
+add_app = typer.Typer(help="Add a source (one sub-command per kind).", no_args_is_help=True)
+app.add_typer(add_app, name="add")
+
+_BAR_WIDTH = 30
+
+
+@add_app.command("filesystem")
+def add_filesystem_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A unique name for the source.")],
+    path: Annotated[str, typer.Argument(help="The folder to import.")],
+    filler: Annotated[
+        bool, typer.Option("--filler", help="Bumpers, idents, commercials: used for padding.")
+    ] = False,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Tag every asset (repeat).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Add a folder of media files as a source."""
+    cli = get_context(ctx)
+    view = add_filesystem_source(
+        cli.database(), cli.clock, name, path, is_filler=filler, tags=tag or []
+    )
+    if as_json:
+        emit_json(view.to_json())
+    else:
+        typer.echo(
+            f"added source {view.name!r} ({view.kind}, {view.location}); next: "
+            f"retrovue source sync {view.name!r}"
+        )
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List sources with their asset counts."""
+    rows = [v.to_json() for v in list_sources(get_context(ctx).database())]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(
+            rows,
+            ["name", "kind", "location", "filler", "tags", "assets", "failed", "last_synced_utc"],
+        )
+
+
+@app.command("remove")
+def remove_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source to remove.")],
+) -> None:
+    """Remove a source and its library assets (their catalog entries stop airing)."""
+    count = remove_source(
+        get_context(ctx).database(), name, on_assets_removed=invalidate_library_assets
+    )
+    typer.echo(f"removed source {name!r} and {count} asset(s)")
+
+
+@app.command("sync")
+def sync_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source to sync.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Scan the source: add new files, re-probe changed ones, soft-delete vanished ones."""
+    cli = get_context(ctx)
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    summary = sync_source(
+        cli.database(),
+        cli.clock,
+        name,
+        on_assets_removed=invalidate_library_assets,
+        progress=bar.update if bar else _quiet,
+    )
+    if bar is not None:
+        bar.close()
+    if as_json:
+        emit_json(summary.to_json())
+    else:
+        _print_summary(summary)
+    if summary.interrupted:
+        raise typer.Exit(130)
+
+
+def _quiet(_summary: SyncSummary) -> None:
+    return None
+
+
+def _print_summary(summary: SyncSummary) -> None:
+    emit_fields(
+        {
+            "source": summary.source,
+            "files": summary.total,
+            "added": summary.added,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "failed": summary.failed,
+            "removed": summary.removed,
+        }
+    )
+    for failure in summary.failures:
+        typer.echo(f"failed: {failure['path']}: {failure['reason']}")
+    if summary.interrupted:
+        typer.echo(f"interrupted after {summary.done} of {summary.total} files; run sync again")
+
+
+class ProgressBar:
+    """A one-line bar with counts, redrawn in place on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def update(self, summary: SyncSummary) -> None:
+        total = max(summary.total, 1)
+        filled = _BAR_WIDTH * summary.done // total
+        line = (
+            f"\r[{'#' * filled}{'.' * (_BAR_WIDTH - filled)}] {summary.done}/{summary.total} "
+            f"added {summary.added} updated {summary.updated} unchanged {summary.unchanged} "
+            f"failed {summary.failed}"
+        )
+        self._stream.write(line)
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.write("\n")
+        self._stream.flush()

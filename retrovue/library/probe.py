@@ -1,0 +1,206 @@
+"""Probe media files with PyAV, in-process: the technical facts the scheduler and runtime need.
+
+:func:`probe_file` opens the container once (no subprocess), reads the stream parameters and the
+chapters, and closes it. Anything that is not playable media (empty, text, truncated, no streams,
+no duration) raises :class:`ProbeError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from retrovue.errors import ProbeError
+
+# FFmpeg's AVFieldOrder, as PyAV reports it on the codec context
+FIELD_ORDERS = {0: "unknown", 1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
+_OPEN_OPTIONS = {"probesize": "5000000", "analyzeduration": "5000000"}
+
+
+class MediaProbeError(ProbeError):
+    """A file is not playable media; ``reason`` is the message without the file name."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name}: {reason}")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    index: int
+    codec: str
+    channels: int
+    sample_rate: int
+    language: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "codec": self.codec,
+            "channels": self.channels,
+            "sample_rate": self.sample_rate,
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True)
+class SubtitleTrack:
+    index: int
+    codec: str
+    language: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "codec": self.codec, "language": self.language}
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start_ms: int
+    end_ms: int
+    title: str | None
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    duration_ms: int
+    container: str
+    video_codec: str | None
+    width: int | None
+    height: int | None
+    sample_aspect_ratio: str | None  # "4:3"; None when unknown or square
+    frame_rate: float | None
+    field_order: str | None  # progressive, tt, bb, tb, bt, unknown
+    interlaced: bool | None
+    audio_tracks: tuple[AudioTrack, ...]
+    subtitle_tracks: tuple[SubtitleTrack, ...]
+    chapters: tuple[Chapter, ...]
+    file_size: int
+
+
+def probe_file(path: Path) -> ProbeResult:
+    """Probe ``path``; raise :class:`ProbeError` naming the reason when it is not playable media."""
+    size = _file_size(path)
+    try:
+        container = av.open(str(path), options=_OPEN_OPTIONS)
+    except av.FFmpegError as err:
+        raise MediaProbeError(path, f"not readable media ({_ffmpeg_reason(err)})") from err
+    try:
+        return _describe(container, path, size)
+    except av.FFmpegError as err:
+        raise MediaProbeError(path, f"probe failed ({_ffmpeg_reason(err)})") from err
+    finally:
+        container.close()
+
+
+def _file_size(path: Path) -> int:
+    try:
+        stat = os.stat(path)
+    except OSError as err:
+        raise MediaProbeError(path, f"cannot read ({err.strerror})") from err
+    if stat.st_size == 0:
+        raise MediaProbeError(path, "empty file (0 bytes)")
+    return stat.st_size
+
+
+def _ffmpeg_reason(err: Exception) -> str:
+    text = getattr(err, "strerror", None) or str(err)
+    return str(text).splitlines()[0].strip() or type(err).__name__
+
+
+def _describe(container: Any, path: Path, size: int) -> ProbeResult:
+    video = container.streams.video[0] if container.streams.video else None
+    audio = tuple(_audio_track(s) for s in container.streams.audio)
+    if video is None and not audio:
+        raise MediaProbeError(path, "no video or audio streams")
+    duration_ms = _duration_ms(container, video)
+    if duration_ms <= 0:
+        raise MediaProbeError(path, "no duration (truncated or still being written?)")
+    field_order = _field_order(video)
+    return ProbeResult(
+        duration_ms=duration_ms,
+        container=str(container.format.name),
+        video_codec=video.codec_context.name if video is not None else None,
+        width=video.codec_context.width or None if video is not None else None,
+        height=video.codec_context.height or None if video is not None else None,
+        sample_aspect_ratio=_sar(video),
+        frame_rate=_frame_rate(video),
+        field_order=field_order,
+        interlaced=None if field_order in (None, "unknown") else field_order != "progressive",
+        audio_tracks=audio,
+        subtitle_tracks=tuple(_subtitle_track(s) for s in container.streams.subtitles),
+        chapters=_chapters(container, duration_ms),
+        file_size=size,
+    )
+
+
+def _duration_ms(container: Any, video: Any) -> int:
+    if container.duration is not None and container.duration > 0:
+        return int(container.duration * 1000 // av.time_base)
+    if video is not None and video.duration and video.time_base:
+        return int(video.duration * video.time_base * 1000)
+    return 0
+
+
+def _sar(video: Any) -> str | None:
+    if video is None:
+        return None
+    sar = video.codec_context.sample_aspect_ratio or video.sample_aspect_ratio
+    if not sar or sar.numerator <= 0:
+        return None
+    return f"{sar.numerator}:{sar.denominator}"
+
+
+def _frame_rate(video: Any) -> float | None:
+    if video is None:
+        return None
+    rate = video.average_rate or video.guessed_rate or video.base_rate
+    if not rate or rate <= 0:
+        return None
+    return round(float(Fraction(rate)), 3)
+
+
+def _field_order(video: Any) -> str | None:
+    if video is None:
+        return None
+    return FIELD_ORDERS.get(int(video.codec_context.field_order or 0), "unknown")
+
+
+def _language(stream: Any) -> str | None:
+    language = stream.metadata.get("language")
+    if not language or language == "und":
+        return None
+    return str(language)
+
+
+def _audio_track(stream: Any) -> AudioTrack:
+    ctx = stream.codec_context
+    channels = ctx.layout.nb_channels if ctx.layout is not None else getattr(ctx, "channels", 0)
+    return AudioTrack(
+        index=int(stream.index),
+        codec=str(ctx.name),
+        channels=int(channels or 0),
+        sample_rate=int(ctx.sample_rate or 0),
+        language=_language(stream),
+    )
+
+
+def _subtitle_track(stream: Any) -> SubtitleTrack:
+    return SubtitleTrack(
+        index=int(stream.index), codec=str(stream.codec_context.name), language=_language(stream)
+    )
+
+
+def _chapters(container: Any, duration_ms: int) -> tuple[Chapter, ...]:
+    chapters = []
+    for raw in container.chapters():
+        base = raw["time_base"]
+        start_ms = max(0, int(raw["start"] * base * 1000))
+        end_ms = min(duration_ms, max(start_ms, int(raw["end"] * base * 1000)))
+        title = raw.get("metadata", {}).get("title") or None
+        chapters.append(Chapter(start_ms=start_ms, end_ms=end_ms, title=title))
+    return tuple(chapters)
