@@ -1,0 +1,16 @@
+"""Helpers shared by the admin services."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from retrovue.errors import ConflictError
+
+
+def flush_or_conflict(session: Session, message: str) -> None:
+    """Flush now, so a unique-key race (another writer won) becomes a clean ConflictError."""
+    try:
+        session.flush()
+    except IntegrityError as err:
+        raise ConflictError(message) from err
