@@ -1,0 +1,128 @@
+"""The one output of a session: an MPEG-TS muxer, an H.264 and an AAC encoder, never restarted.
+
+Timestamps are counters of the output clock (video frame n at n / fps, audio sample n at
+n / 48000), so continuity, PCR and PTS stay exact across every programme boundary by
+construction. Every ``gop_frames``-th frame is forced to an IDR (closed GOP, no scene cuts);
+every other frame's picture type is reset so a source I-frame does not become an extra IDR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import av
+from av.video.frame import PictureType
+
+from retrovue.runtime.profiles import AUDIO_FRAME_SAMPLES, AUDIO_RATE_HZ, OutputProfile
+
+MUXER_OPTIONS = {
+    "max_delay": "700000",
+    "max_interleave_delta": "1000000",
+    "pcr_period": "40",
+    "flush_packets": "1",
+}
+
+
+class _Sink:
+    """A write-only file for the muxer (no ``seek``: one write per muxed packet)."""
+
+    def __init__(self, publish: Callable[[bytes], None]) -> None:
+        self._publish = publish
+        self.bytes_written = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        chunk = bytes(data)
+        self.bytes_written += len(chunk)
+        self._publish(chunk)
+        return len(chunk)
+
+
+def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
+    gop = profile.gop_frames
+    return {
+        "preset": preset,
+        "forced-idr": "1",
+        "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0",
+        "crf": "23",
+        "maxrate": str(profile.video_bitrate),
+        "bufsize": str(profile.video_bitrate * 2),
+    }
+
+
+class TsOutput:
+    """Encoders and muxer for a whole session. Not thread-safe: one producer thread uses it."""
+
+    def __init__(
+        self,
+        profile: OutputProfile,
+        publish: Callable[[bytes], None],
+        *,
+        preset: str = "veryfast",
+        service_name: str = "RetroVue",
+    ) -> None:
+        self.profile = profile
+        self.sink = _Sink(publish)
+        self._container: Any = av.open(
+            self.sink, "w", format="mpegts", container_options=dict(MUXER_OPTIONS)
+        )
+        self._container.metadata["service_name"] = service_name
+        self._container.metadata["service_provider"] = "RetroVue"
+        self._video = self._add_video(preset)
+        self._audio = self._add_audio()
+        self._fifo = av.AudioFifo()
+        self.frames_out = 0
+        self.samples_out = 0
+
+    def _add_video(self, preset: str) -> Any:
+        profile = self.profile
+        stream = self._container.add_stream("libx264", rate=profile.frame_rate)
+        stream.width = profile.width
+        stream.height = profile.height
+        stream.pix_fmt = "yuv420p"
+        ctx = stream.codec_context
+        ctx.time_base = Fraction(1, profile.fps)
+        ctx.gop_size = profile.gop_frames
+        ctx.thread_type = "FRAME"
+        ctx.options = x264_options(profile, preset)
+        return stream
+
+    def _add_audio(self) -> Any:
+        stream = self._container.add_stream("aac", rate=AUDIO_RATE_HZ)
+        stream.layout = "stereo"
+        stream.bit_rate = self.profile.audio_bitrate
+        return stream
+
+    def write_video(self, frame: av.VideoFrame) -> None:
+        """Encode ``frame`` as the next output frame (the object may be reused for repeats)."""
+        index = self.frames_out
+        frame.pts = index
+        frame.time_base = Fraction(1, self.profile.fps)
+        is_idr = index % self.profile.gop_frames == 0
+        frame.pict_type = PictureType.I if is_idr else PictureType.NONE
+        self._container.mux(self._video.encode(frame))
+        self.frames_out += 1
+
+    def write_audio(self, frames: list[av.AudioFrame]) -> None:
+        """Queue audio (stereo fltp 48 kHz) and encode every whole AAC frame."""
+        for frame in frames:
+            frame.pts = None
+            self._fifo.write(frame)
+        while self._fifo.samples >= AUDIO_FRAME_SAMPLES:
+            chunk = self._fifo.read(AUDIO_FRAME_SAMPLES)
+            if chunk is None:
+                break
+            chunk.pts = self.samples_out
+            chunk.time_base = Fraction(1, AUDIO_RATE_HZ)
+            self._container.mux(self._audio.encode(chunk))
+            self.samples_out += AUDIO_FRAME_SAMPLES
+
+    def close(self, *, flush: bool = True) -> None:
+        """Finish the stream: drain the encoders (when ``flush``) and write the trailer."""
+        try:
+            if flush:
+                self._container.mux(self._video.encode(None))
+                self._container.mux(self._audio.encode(None))
+        finally:
+            self._container.close()

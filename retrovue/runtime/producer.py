@@ -1,0 +1,296 @@
+"""The producer of one live channel: a thread that turns the timeline into one continuous MPEG-TS.
+
+Output frame ``n`` shows the instant ``start_utc + n / fps``; the timeline says which item covers
+it and at which file position. Files are opened (and, when joining mid-file, sought and decoded up
+to the position) by a helper thread before they are needed: the next item a few seconds before its
+boundary. While a file is not ready yet (tuning), a slate with the channel name and the clock
+fills in; then the programme starts at the exact scheduled frame. Output is paced to the wall
+clock at 1x after an initial burst. Bytes leave through ``publish`` (called from this thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import av
+
+from retrovue.clock import Clock
+from retrovue.runtime.output import TsOutput
+from retrovue.runtime.profiles import OutputProfile
+from retrovue.runtime.slate import SlateCache
+from retrovue.runtime.source import MediaSource, silence
+from retrovue.runtime.timeline import FALLBACK_SLATE, Timeline, TimelineItem
+
+log = logging.getLogger(__name__)
+
+PREFETCH_S = 5.0
+TUNE_WAIT_S = 0.15
+PENDING_LEAD_S = 0.5
+POSITION_EPSILON_S = 0.0005
+POLL_S = 0.01
+FAULT_TITLE = "Technical difficulties"
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    number: str
+    name: str
+    profile: OutputProfile
+    audio_language: str | None = None
+    timezone: str = "UTC"
+    x264_preset: str = "veryfast"
+
+
+@dataclass(frozen=True)
+class ProducerOptions:
+    burst_s: float = 1.5
+    paced: bool = True
+    max_frames: int | None = None  # stop (cleanly, encoders drained) after this many frames
+
+
+class _Play:
+    """One timeline item being played: its file (opening in the background) or a slate."""
+
+    def __init__(self, item: TimelineItem, first_position_s: float) -> None:
+        self.item = item
+        self.first_position_s = first_position_s
+        self.future: Future[MediaSource] | None = None
+        self.source: MediaSource | None = None
+        self.begun = False
+
+    def ready(self) -> MediaSource | None:
+        if self.source is None and self.future is not None and self.future.done():
+            self.source = self.future.result()
+        return self.source
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+        elif self.future is not None:
+            self.future.add_done_callback(lambda done: done.result().close())
+
+
+class Producer:
+    """One channel's output. ``start()`` runs it in a thread; ``stop()`` ends it."""
+
+    def __init__(
+        self,
+        channel: ChannelInfo,
+        timeline: Timeline,
+        clock: Clock,
+        publish: Callable[[bytes], None],
+        *,
+        options: ProducerOptions | None = None,
+        on_exit: Callable[[BaseException | None], None] | None = None,
+    ) -> None:
+        self.channel = channel
+        self.timeline = timeline
+        self.clock = clock
+        self.options = options or ProducerOptions()
+        self._publish = publish
+        self._on_exit = on_exit
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._opener = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"open-{channel.number}"
+        )
+        self._slates = SlateCache(channel.profile.width, channel.profile.height)
+        self._zone = ZoneInfo(channel.timezone)
+        self._fps = channel.profile.fps
+        self._current: _Play | None = None
+        self._next: _Play | None = None
+        self.start_utc: datetime | None = None
+        self.frames_out = 0
+        self.error: BaseException | None = None
+        self.played: list[tuple[int, TimelineItem, str]] = []  # (first frame, item, how)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name=f"producer-{self.channel.number}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        error: BaseException | None = None
+        try:
+            self._produce()
+        except Exception as err:  # the edge of the thread: log, report, end
+            error = err
+            self.error = err
+            log.exception("producer of channel %s failed", self.channel.number)
+        finally:
+            for play in (self._current, self._next):
+                if play is not None:
+                    play.close()
+            self._opener.shutdown(wait=False, cancel_futures=True)
+            if self._on_exit is not None:
+                self._on_exit(error)
+
+    # ---- the loop --------------------------------------------------------------------------
+
+    def _produce(self) -> None:
+        channel = self.channel
+        output = TsOutput(
+            channel.profile, self._publish, preset=channel.x264_preset, service_name=channel.name
+        )
+        start_utc = self.start_utc = self.clock.now_utc()
+        start_mono = self.clock.monotonic_s()
+        max_frames = self.options.max_frames
+        clean_end = False
+        try:
+            index = 0
+            while not self._stop.is_set():
+                if max_frames is not None and index >= max_frames:
+                    clean_end = True
+                    break
+                at_utc = self.frame_utc(start_utc, index)
+                play = self._play_for(at_utc, index)
+                frame, audio = self._render(play, at_utc, index, start_mono)
+                output.write_video(frame)
+                output.write_audio(audio)
+                index += 1
+                self.frames_out = index
+                self._prefetch(at_utc, start_utc)
+                self._pace(index, start_mono)
+        finally:
+            output.close(flush=clean_end)
+
+    def frame_utc(self, start_utc: datetime, index: int) -> datetime:
+        micros = Fraction(index * 1_000_000, self._fps)
+        return start_utc + timedelta(microseconds=round(micros))
+
+    def _pace(self, frames: int, start_mono: float) -> None:
+        if not self.options.paced:
+            return
+        ahead_s = frames / self._fps - (self.clock.monotonic_s() - start_mono)
+        if ahead_s > self.options.burst_s:
+            self._stop.wait(ahead_s - self.options.burst_s)
+
+    # ---- which item, which file ------------------------------------------------------------
+
+    def _items(self, at_utc: datetime) -> list[TimelineItem]:
+        try:
+            items = self.timeline.items_from(at_utc, 2)
+        except Exception as err:  # the schedule is unreachable: keep the channel on air
+            log.warning("channel %s: timeline unavailable: %s", self.channel.number, err)
+            items = []
+        if not items or not items[0].covers(at_utc):
+            items = [TimelineItem(at_utc, at_utc + FALLBACK_SLATE, "slate", "Off air")]
+        return items
+
+    def _play_for(self, at_utc: datetime, index: int) -> _Play:
+        current = self._current
+        if current is not None and current.item.covers(at_utc):
+            return current
+        items = self._items(at_utc)
+        item = items[0]
+        if self._next is not None and self._next.item == item:
+            play = self._next
+        else:
+            if self._next is not None:
+                self._next.close()
+            play = self._open(item, item.file_position_s(at_utc))
+        self._next = None
+        if current is not None:
+            current.close()
+        self._current = play
+        how = "slate" if item.file_path is None else "file"
+        self.played.append((index, item, how))
+        return play
+
+    def _open(self, item: TimelineItem, position_s: float) -> _Play:
+        play = _Play(item, position_s)
+        path = item.file_path
+        if path is not None:
+            source = MediaSource(
+                path, self.channel.profile, audio_language=self.channel.audio_language
+            )
+            play.future = self._opener.submit(source.open, position_s)
+        return play
+
+    def _prefetch(self, at_utc: datetime, start_utc: datetime) -> None:
+        current = self._current
+        if self._next is not None or current is None:
+            return
+        if (current.item.end_utc - at_utc).total_seconds() > PREFETCH_S:
+            return
+        upcoming = [i for i in self._items(current.item.end_utc) if i != current.item]
+        if not upcoming:
+            return
+        item = upcoming[0]
+        first = self._first_frame_at_or_after(start_utc, item.start_utc)
+        self._next = self._open(item, item.file_position_s(self.frame_utc(start_utc, first)))
+
+    def _first_frame_at_or_after(self, start_utc: datetime, at_utc: datetime) -> int:
+        seconds = Fraction(round((at_utc - start_utc).total_seconds() * 1_000_000), 1_000_000)
+        index = int(seconds * self._fps)
+        while self.frame_utc(start_utc, index) < at_utc:
+            index += 1
+        return index
+
+    # ---- pictures and sound ----------------------------------------------------------------
+
+    def _render(
+        self, play: _Play, at_utc: datetime, index: int, start_mono: float
+    ) -> tuple[av.VideoFrame, list[av.AudioFrame]]:
+        samples = self.channel.profile.samples_per_frame
+        item = play.item
+        if item.file_path is None:
+            return self._slate([self.channel.name, item.title]), [silence(samples)]
+        source = self._wait_ready(play, index, start_mono)
+        if source is None:
+            return self._slate([self.channel.name, "Tuning", self._clock_text(at_utc)]), [
+                silence(samples)
+            ]
+        position_s = item.file_position_s(at_utc)
+        if not play.begun:
+            play.begun = True
+            source.begin(position_s)
+        picture = source.video_at(position_s + POSITION_EPSILON_S)
+        if picture is None:
+            return self._slate([FAULT_TITLE, item.title]), [silence(samples)]
+        return picture, source.take_audio(samples)
+
+    def _wait_ready(self, play: _Play, index: int, start_mono: float) -> MediaSource | None:
+        """The file if it is ready; wait for it while the output is ahead of the wall clock."""
+        source = play.ready()
+        if source is not None or play.future is None:
+            return source
+        lead_s = PENDING_LEAD_S if index else -TUNE_WAIT_S
+        due_mono = start_mono + index / self._fps - lead_s
+        while not self._stop.is_set():
+            if play.future.done():
+                return play.ready()
+            if not self.options.paced and index == 0:
+                play.future.result()
+                return play.ready()
+            if self.options.paced and self.clock.monotonic_s() >= due_mono:
+                return None
+            if not self.options.paced:
+                return None
+            self._stop.wait(POLL_S)
+        return None
+
+    def _slate(self, lines: list[str]) -> av.VideoFrame:
+        return self._slates.frame(lines)
+
+    def _clock_text(self, at_utc: datetime) -> str:
+        return at_utc.astimezone(self._zone).strftime("%H:%M:%S")

@@ -1,0 +1,296 @@
+"""One file being played: demux, decode, deliver video by source time and audio by sample count.
+
+The producer asks "the picture at file position p" once per output frame (frame-rate conversion
+by time: the latest source frame at or before p) and "the next N samples" once per output frame
+(so audio follows the output clock exactly). Joining mid-file seeks backward to a keyframe and
+decodes and discards up to the position; nothing before it reaches the encoder.
+
+Any failure to open or read marks the source ``failed``; the producer then shows a slate for the
+rest of the slot (the stream itself never ends because of a file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+import av
+
+from retrovue.runtime.profiles import AUDIO_RATE_HZ, OutputProfile
+from retrovue.runtime.videofilter import VideoFilter, needs_filter
+
+log = logging.getLogger(__name__)
+
+AUDIO_FORMAT = "fltp"
+AUDIO_LAYOUT = "stereo"
+MAX_AUDIO_BUFFER_S = 20.0
+MAX_VIDEO_AHEAD_FRAMES = 120
+SEEK_MIN_S = 0.5
+
+
+def silence(samples: int) -> av.AudioFrame:
+    frame = av.AudioFrame(format=AUDIO_FORMAT, layout=AUDIO_LAYOUT, samples=samples)
+    for plane in frame.planes:
+        plane.update(bytes(plane.buffer_size))
+    frame.sample_rate = AUDIO_RATE_HZ
+    frame.pts = None
+    return frame
+
+
+def pick_audio_stream(container: Any, language: str | None) -> Any | None:
+    """The track in the preferred language, else the default-flagged one, else the first."""
+    tracks = list(container.streams.audio)
+    if not tracks:
+        return None
+    if language:
+        wanted = language.lower()
+        for track in tracks:
+            if str(track.metadata.get("language", "")).lower() == wanted:
+                return track
+    for track in tracks:
+        if track.disposition & av.stream.Disposition.default:
+            return track
+    return tracks[0]
+
+
+class MediaSource:
+    """A file opened for playing from ``start_s`` (file position of the item's first frame)."""
+
+    def __init__(
+        self, path: str, profile: OutputProfile, *, audio_language: str | None = None
+    ) -> None:
+        self.path = path
+        self.profile = profile
+        self.audio_language = audio_language
+        self.failed: str | None = None
+        self.eof = False
+        self._container: Any = None
+        self._video: Any = None
+        self._audio: Any = None
+        self._packets: Iterator[Any] | None = None
+        self._raw: deque[tuple[float, av.VideoFrame]] = deque()
+        self._want_s = 0.0
+        self._filter: VideoFilter | None = None
+        self._filter_ready = False
+        self._filtered: dict[int | None, av.VideoFrame] = {}
+        self._pushed: set[int] = set()
+        self._current: tuple[float, av.VideoFrame] | None = None
+        self._current_out: av.VideoFrame | None = None
+        self._fifo = av.AudioFifo()
+        self._resampler: av.AudioResampler | None = None
+        self._audio_start_s = 0.0
+        self._audio_aligned = False
+        self._skip_pending = 0
+        self._last_video_s: float | None = None
+
+    # ---- opening -------------------------------------------------------------------------
+
+    def open(self, start_s: float) -> MediaSource:
+        """Open, pick streams, seek to a keyframe at or before ``start_s``, decode a frame."""
+        try:
+            self._open(start_s)
+        except (OSError, av.FFmpegError, ValueError, IndexError) as err:
+            self.fail(f"cannot open {self.path}: {err}")
+        return self
+
+    def _open(self, start_s: float) -> None:
+        self._container = av.open(self.path, "r", timeout=10.0)
+        self._video = self._container.streams.video[0] if self._container.streams.video else None
+        self._audio = pick_audio_stream(self._container, self.audio_language)
+        if self._video is None:
+            raise ValueError("no video stream")
+        self._video.thread_type = "AUTO"
+        if self._audio is not None:
+            self._resampler = av.AudioResampler(AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE_HZ)
+        self._want_s = start_s
+        self._audio_start_s = start_s
+        if start_s >= SEEK_MIN_S:
+            target = int(start_s / self._video.time_base)
+            self._container.seek(target, stream=self._video, backward=True, any_frame=False)
+        streams = [s for s in (self._video, self._audio) if s is not None]
+        self._packets = iter(self._container.demux(streams))
+        while not self._raw and not self.eof and not self.failed:
+            self._pump()
+
+    def fail(self, reason: str) -> None:
+        if self.failed is None:
+            self.failed = reason
+            log.warning("source failed: %s", reason)
+        self.eof = True
+
+    def close(self) -> None:
+        if self._container is not None:
+            with contextlib.suppress(av.FFmpegError):
+                self._container.close()
+            self._container = None
+        self._raw.clear()
+        self._filtered.clear()
+
+    # ---- decoding --------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        """Demux and decode one packet."""
+        if self._packets is None or self.eof:
+            return
+        try:
+            packet = next(self._packets, None)
+            if packet is None:
+                self.eof = True
+                self._flush_filter()
+                return
+            for frame in packet.decode():
+                if isinstance(frame, av.VideoFrame):
+                    self._on_video(frame)
+                elif isinstance(frame, av.AudioFrame):
+                    self._on_audio(frame)
+        except av.error.InvalidDataError as err:
+            log.debug("skipping a bad packet of %s: %s", self.path, err)
+        except (OSError, av.FFmpegError) as err:
+            self.fail(f"cannot read {self.path}: {err}")
+
+    def _on_video(self, frame: av.VideoFrame) -> None:
+        if frame.pts is not None:
+            position_s = float(frame.pts * self._video.time_base)
+        else:
+            rate = self._video.average_rate or Fraction(25)
+            last = self._last_video_s if self._last_video_s is not None else self._want_s
+            position_s = last + float(1 / rate)
+        if self._last_video_s is not None and position_s <= self._last_video_s - 5.0:
+            return  # a stray frame from before a seek
+        self._last_video_s = position_s
+        self._raw.append((position_s, frame))
+        self._trim()
+
+    def _trim(self) -> None:
+        """Drop frames that can no longer be shown: keep the latest at or before the position."""
+        while len(self._raw) >= 2 and self._raw[1][0] <= self._want_s:
+            dropped = self._raw.popleft()
+            self._pushed.discard(id(dropped[1]))
+
+    def _on_audio(self, frame: av.AudioFrame) -> None:
+        assert self._resampler is not None
+        start_s = (
+            float(frame.pts * frame.time_base)
+            if frame.pts is not None and frame.time_base is not None
+            else None
+        )
+        for out in self._resampler.resample(frame):
+            out.pts = None
+            if not self._audio_aligned:
+                if start_s is None:
+                    continue
+                skip = round((self._audio_start_s - start_s) * AUDIO_RATE_HZ)
+                if skip >= out.samples:
+                    start_s += out.samples / AUDIO_RATE_HZ
+                    continue
+                self._audio_aligned = True
+                if skip < 0:
+                    self._fifo.write(silence(-skip))
+                self._fifo.write(out)
+                if skip > 0:
+                    self._fifo.read(skip)
+                continue
+            self._fifo.write(out)
+        self._drop_pending()
+        if self._fifo.samples > MAX_AUDIO_BUFFER_S * AUDIO_RATE_HZ:
+            self._fifo.read(self._fifo.samples - int(MAX_AUDIO_BUFFER_S * AUDIO_RATE_HZ))
+
+    # ---- what the producer asks ------------------------------------------------------------
+
+    def begin(self, position_s: float) -> None:
+        """The item's first output frame shows ``position_s``: audio starts there too."""
+        if not self._audio_aligned:
+            self._audio_start_s = position_s
+            return
+        skip = round((position_s - self._audio_start_s) * AUDIO_RATE_HZ)
+        self._audio_start_s = position_s
+        if skip > 0:
+            dropped = min(skip, self._fifo.samples)
+            if dropped:
+                self._fifo.read(dropped)
+            self._skip_pending = skip - dropped
+
+    def _drop_pending(self) -> None:
+        if self._skip_pending and self._fifo.samples:
+            dropped = min(self._skip_pending, self._fifo.samples)
+            self._fifo.read(dropped)
+            self._skip_pending -= dropped
+
+    def video_at(self, position_s: float) -> av.VideoFrame | None:
+        """The profile-sized picture for file position ``position_s`` (None when there is none)."""
+        if self.failed:
+            return None
+        self._want_s = position_s
+        self._trim()
+        while not self.eof and (not self._raw or self._raw[-1][0] <= position_s):
+            self._pump()
+            if len(self._raw) > MAX_VIDEO_AHEAD_FRAMES:
+                break
+        if not self._raw:
+            return self._current_out
+        chosen = self._raw[0]
+        if self._current is not None and chosen[1] is self._current[1]:
+            return self._current_out
+        self._current = chosen
+        self._current_out = self._render(chosen[1])
+        return self._current_out
+
+    def _render(self, frame: av.VideoFrame) -> av.VideoFrame | None:
+        sar = self._video.sample_aspect_ratio
+        if not self._filter_ready:
+            self._filter_ready = True
+            if needs_filter(frame, sar, self.profile):
+                self._filter = VideoFilter(frame, sar, self._video.time_base, self.profile)
+        if self._filter is None:
+            return frame
+        try:
+            return self._filtered_for(frame)
+        except (av.FFmpegError, ValueError) as err:
+            self.fail(f"cannot convert video of {self.path}: {err}")
+            return None
+
+    def _filtered_for(self, frame: av.VideoFrame) -> av.VideoFrame | None:
+        assert self._filter is not None
+        for _, raw in self._raw:
+            if id(raw) not in self._pushed:
+                self._pushed.add(id(raw))
+                for out in self._filter.push(raw):
+                    self._filtered[out.pts] = out
+            if frame.pts in self._filtered:
+                break
+        if frame.pts not in self._filtered and self.eof:
+            self._flush_filter()
+        found = self._filtered.get(frame.pts)
+        for key in [k for k in self._filtered if k is None or (frame.pts and k < frame.pts)]:
+            del self._filtered[key]
+        return found if found is not None else self._current_out
+
+    def _flush_filter(self) -> None:
+        if self._filter is None:
+            return
+        try:
+            for out in self._filter.push(None):
+                self._filtered[out.pts] = out
+        except (av.FFmpegError, ValueError):
+            pass
+
+    def take_audio(self, samples: int) -> list[av.AudioFrame]:
+        """Exactly ``samples`` samples of stereo 48 kHz audio (silence where the file has none)."""
+        if self._audio is not None and not self.failed:
+            while self._fifo.samples < samples and not self.eof:
+                if len(self._raw) > MAX_VIDEO_AHEAD_FRAMES:
+                    break
+                self._pump()
+        got = min(samples, self._fifo.samples)
+        frames: list[av.AudioFrame] = []
+        if got:
+            chunk = self._fifo.read(got)
+            if chunk is not None:
+                frames.append(chunk)
+        if got < samples:
+            frames.append(silence(samples - got))
+        return frames
