@@ -201,22 +201,21 @@ def _upsert(
     result: PromotionResult,
 ) -> None:
     now = clock.now_utc()
+    values = guide_fields(asset, source)
+    values["media_info"] = media_info(asset)  # reads markers: before any pending insert
+    values["file_path"] = path
     row = session.scalars(
         select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id == asset.id)
     ).one_or_none()
     created = row is None
+    wanted = [*(row.tags if row else []), *(source.tags or []), *(asset.tags or []), *extra_tags]
+    values.update(tags=list(dict.fromkeys(wanted)), canonical=True, available=True, updated_utc=now)
     if row is None:
-        row = CatalogAsset(source_ingest_asset_id=asset.id, created_utc=now, tags=[])
+        row = CatalogAsset(source_ingest_asset_id=asset.id, created_utc=now, **values)
         session.add(row)
-    for key, value in guide_fields(asset, source).items():
-        setattr(row, key, value)
-    wanted = [*(row.tags or []), *(source.tags or []), *(asset.tags or []), *extra_tags]
-    row.tags = list(dict.fromkeys(wanted))
-    row.file_path = path
-    row.media_info = media_info(asset)
-    row.canonical = True
-    row.available = True
-    row.updated_utc = now
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
     mark_approved(asset, clock)
     session.flush()
     (result.created if created else result.updated).append(row.id)
