@@ -14,6 +14,7 @@ from retrovue.cli import catalog as catalog_commands
 from retrovue.cli import channels as channel_commands
 from retrovue.cli import db as db_commands
 from retrovue.cli import schedule as schedule_commands
+from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
 from retrovue.cli import templates as template_commands

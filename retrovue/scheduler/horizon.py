@@ -66,6 +66,25 @@ class BuildSummary:
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
 
+    def __str__(self) -> str:
+        if self.skipped:
+            return f"skipped: {self.skipped}"
+        parts = [
+            f"{self.channels} channel(s)",
+            f"{self.days_built} day(s) built",
+            f"{self.days_kept} kept",
+        ]
+        if self.days_replaced:
+            parts.append(f"{self.days_replaced} replaced")
+        parts.append(f"{self.events_written} event(s) written")
+        if self.events_pruned:
+            parts.append(f"{self.events_pruned} pruned")
+        if self.events_slated:
+            parts.append(f"{self.events_slated} withdrawn event(s) slated")
+        if self.slate_days:
+            parts.append(f"{len(self.slate_days)} slate day(s)")
+        return ", ".join(parts)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "channels": self.channels,
