@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import av
@@ -46,6 +47,16 @@ class ChannelInfo:
     audio_language: str | None = None
     timezone: str = "UTC"
     x264_preset: str = "veryfast"
+
+
+class ProducerHooks(Protocol):
+    """What a producer reports (the as-run log of issue 9 plugs in here); called in its thread."""
+
+    def item_started(self, item: TimelineItem, at_utc: datetime, file_offset_ms: int) -> None: ...
+
+    def item_finished(
+        self, item: TimelineItem, at_utc: datetime, status: str, error: str | None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ class Producer:
         *,
         options: ProducerOptions | None = None,
         on_exit: Callable[[BaseException | None], None] | None = None,
+        hooks: ProducerHooks | None = None,
     ) -> None:
         self.channel = channel
         self.timeline = timeline
@@ -96,6 +108,8 @@ class Producer:
         self.options = options or ProducerOptions()
         self._publish = publish
         self._on_exit = on_exit
+        self._hooks = hooks
+        self._last_utc: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._opener = ThreadPoolExecutor(
@@ -137,6 +151,10 @@ class Producer:
             self.error = err
             log.exception("producer of channel %s failed", self.channel.number)
         finally:
+            if self._current is not None and self._last_utc is not None:
+                self._report_end(
+                    self._current, self._last_utc, "cut" if error is None else "failed"
+                )
             for play in (self._current, self._next):
                 if play is not None:
                     play.close()
@@ -163,6 +181,7 @@ class Producer:
                     break
                 at_utc = self.frame_utc(start_utc, index)
                 play = self._play_for(at_utc, index)
+                self._last_utc = at_utc
                 frame, audio = self._render(play, at_utc, index, start_mono)
                 output.write_video(frame)
                 output.write_audio(audio)
@@ -210,11 +229,23 @@ class Producer:
             play = self._open(item, item.file_position_s(at_utc))
         self._next = None
         if current is not None:
+            self._report_end(current, at_utc, "aired")
             current.close()
         self._current = play
         how = "slate" if item.file_path is None else "file"
         self.played.append((index, item, how))
+        if self._hooks is not None:
+            offset_ms = round(item.file_position_s(at_utc) * 1000) if item.file_path else 0
+            self._hooks.item_started(item, at_utc, offset_ms)
         return play
+
+    def _report_end(self, play: _Play, at_utc: datetime, status: str) -> None:
+        if self._hooks is None:
+            return
+        failed = play.source.failed if play.source is not None else None
+        if failed:
+            status = "failed"
+        self._hooks.item_finished(play.item, at_utc, status, failed)
 
     def _open(self, item: TimelineItem, position_s: float) -> _Play:
         play = _Play(item, position_s)

@@ -76,6 +76,7 @@ class MediaSource:
         self._want_s = 0.0
         self._filter: VideoFilter | None = None
         self._filter_ready = False
+        self._filter_flushed = False
         self._filtered: dict[int | None, av.VideoFrame] = {}
         self._pushed: set[int] = set()
         self._current: tuple[float, av.VideoFrame] | None = None
@@ -256,6 +257,8 @@ class MediaSource:
     def _filtered_for(self, frame: av.VideoFrame) -> av.VideoFrame | None:
         assert self._filter is not None
         for _, raw in self._raw:
+            if self._filter_flushed:
+                break
             if id(raw) not in self._pushed:
                 self._pushed.add(id(raw))
                 for out in self._filter.push(raw):
@@ -270,8 +273,9 @@ class MediaSource:
         return found if found is not None else self._current_out
 
     def _flush_filter(self) -> None:
-        if self._filter is None:
+        if self._filter is None or self._filter_flushed:
             return
+        self._filter_flushed = True
         try:
             for out in self._filter.push(None):
                 self._filtered[out.pts] = out

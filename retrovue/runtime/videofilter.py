@@ -2,7 +2,7 @@
 
 The graph is built once from the first decoded frame and reused for every frame of that source
 (``frame.reformat`` per frame would build a scaler each time). It is skipped entirely when the
-source already matches the profile. Frames keep their source ``pts``, so the caller can pick by time.
+source already matches the profile. Frames keep their source ``pts`` (the caller picks by time).
 """
 
 from __future__ import annotations

@@ -1,0 +1,140 @@
+"""Which channels exist and what they play: the runtime's read-only view of the configuration.
+
+``DatabaseDirectory`` reads a channel row and answers with its :class:`ChannelSetup` (profile,
+preferred audio language, time zone, and a timeline backed by the scheduler's playlog query).
+``StaticDirectory`` holds setups in memory (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, cast
+
+from retrovue.clock import Clock
+from retrovue.config import Settings
+from retrovue.db import Database
+from retrovue.errors import NotFoundError, StreamError
+from retrovue.runtime.copycheck import check_copy
+from retrovue.runtime.producer import ChannelInfo
+from retrovue.runtime.profiles import COPY, COPY_FALLBACK, OutputProfile, profile_named
+from retrovue.runtime.timeline import ItemKind, Timeline, TimelineItem, fill_gaps
+
+log = logging.getLogger(__name__)
+COPY_LOOKAHEAD_EVENTS = 200
+
+
+@dataclass(frozen=True)
+class ChannelSetup:
+    info: ChannelInfo
+    timeline: Timeline
+
+
+class ChannelDirectory(Protocol):
+    def lookup(self, channel_number: str) -> ChannelSetup:
+        """The channel's setup; NotFoundError when there is no such (enabled) channel."""
+        ...
+
+
+class StaticDirectory:
+    def __init__(self, setups: Mapping[str, ChannelSetup]) -> None:
+        self._setups = dict(setups)
+
+    def lookup(self, channel_number: str) -> ChannelSetup:
+        try:
+            return self._setups[channel_number]
+        except KeyError:
+            raise NotFoundError(f"no channel {channel_number!r}") from None
+
+
+def resolve_profile(
+    channel_number: str, name: str, upcoming_paths: Callable[[], Iterable[str]]
+) -> OutputProfile:
+    """The profile to encode with. ``copy`` is checked and, for now, always normalised."""
+    if name != COPY:
+        return profile_named(name)
+    verdict = check_copy(upcoming_paths())
+    if verdict.ok:
+        log.warning(
+            "channel %s: the files allow copy, but stream copy is not implemented yet; "
+            "normalising to %s",
+            channel_number,
+            COPY_FALLBACK,
+        )
+    else:
+        log.warning(
+            "channel %s: copy refused (%s); normalising to %s",
+            channel_number,
+            verdict.reason,
+            COPY_FALLBACK,
+        )
+    return profile_named(COPY_FALLBACK)
+
+
+class PlaylogTimeline:
+    """The scheduler's playlog for one channel, read through ``scheduler.query.events_from``."""
+
+    def __init__(self, database: Database, channel_id: int) -> None:
+        self._database = database
+        self._channel_id = channel_id
+
+    def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:
+        from retrovue.scheduler.query import events_from
+
+        with self._database.transaction() as session:
+            events = events_from(session, self._channel_id, at_utc, count)
+        items = [
+            TimelineItem(
+                start_utc=event.start_utc,
+                end_utc=event.end_utc,
+                kind=cast(ItemKind, event.kind),
+                title=_title(event.title, event.episode_title),
+                file_path=event.file_path,
+                asset_offset_ms=event.asset_offset_ms - event.offset_ms,
+                event_id=event.event_id,
+                catalog_asset_id=event.catalog_asset_id,
+            )
+            for event in events
+        ]
+        return fill_gaps(items, at_utc)[:count]
+
+
+def _title(title: str, episode_title: str | None) -> str:
+    return f"{title}: {episode_title}" if episode_title else title
+
+
+class DatabaseDirectory:
+    def __init__(self, database: Database, settings: Settings, clock: Clock) -> None:
+        self._database = database
+        self._settings = settings
+        self._clock = clock
+
+    def lookup(self, channel_number: str) -> ChannelSetup:
+        from retrovue.broadcast.channels import get_channel
+        from retrovue.scheduler.query import events_from
+
+        with self._database.transaction() as session:
+            channel = get_channel(session, channel_number)
+            if not channel.enabled:
+                raise StreamError(f"channel {channel_number} is disabled")
+            channel_id, name, profile_name = channel.id, channel.name, channel.profile
+            language, zone = channel.audio_language, channel.timezone
+
+        def upcoming_paths() -> list[str]:
+            with self._database.transaction() as session:
+                events = events_from(
+                    session, channel_id, self._clock.now_utc(), COPY_LOOKAHEAD_EVENTS
+                )
+            return [e.file_path for e in events if e.file_path]
+
+        info = ChannelInfo(
+            number=channel_number,
+            name=name,
+            profile=resolve_profile(channel_number, profile_name, upcoming_paths),
+            audio_language=language,
+            timezone=zone,
+            x264_preset=self._settings.x264_preset,
+        )
+        return ChannelSetup(info, PlaylogTimeline(self._database, channel_id))

@@ -1,0 +1,151 @@
+"""Fan-out: bytes from a producer thread to the viewers of one channel on the event loop.
+
+The producer thread calls :meth:`Hub.publish` for each muxer write. At most ``max_in_flight``
+chunks wait for the loop (a bounded hand-over: the producer blocks if the loop stalls). Each viewer
+has its own bounded queue; a viewer that cannot keep up is dropped instead of slowing the others.
+A viewer who joins a running stream starts at the next IDR chunk: the muxer writes SDT, PAT and PMT
+right before every IDR in the same write, so the viewer's first bytes are decodable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+
+log = logging.getLogger(__name__)
+
+TS_PACKET = 188
+VIEWER_QUEUE_CHUNKS = 2048
+MAX_IN_FLIGHT = 512
+PUBLISH_WAIT_S = 0.25
+
+
+VIDEO_PID = 0x100  # the muxer's first elementary stream: our video
+
+
+def is_join_point(chunk: bytes) -> bool:
+    """The chunk carries a PAT and the start of a video keyframe (random access indicator)."""
+    has_pat = has_key = False
+    for at in range(0, len(chunk) - TS_PACKET + 1, TS_PACKET):
+        pid = ((chunk[at + 1] & 0x1F) << 8) | chunk[at + 2]
+        if pid == 0:
+            has_pat = True
+        elif pid == VIDEO_PID and chunk[at + 1] & 0x40 and chunk[at + 3] & 0x20:
+            has_key = has_key or bool(chunk[at + 4] and chunk[at + 5] & 0x40)
+    return has_pat and has_key
+
+
+class Viewer:
+    """One viewer's bounded queue of chunks; ``None`` in the queue ends the stream."""
+
+    def __init__(self, client: str, *, max_chunks: int, wait_for_key: bool) -> None:
+        self.client = client
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(max_chunks + 1)
+        self.max_chunks = max_chunks
+        self.wait_for_key = wait_for_key
+        self.ended = False
+        self.bytes_out = 0
+
+    def offer(self, chunk: bytes) -> bool:
+        """Queue ``chunk``; False when the viewer is too slow (it is then ended)."""
+        if self.ended:
+            return True
+        if self.wait_for_key:
+            if not is_join_point(chunk):
+                return True
+            self.wait_for_key = False
+        if self.queue.qsize() >= self.max_chunks:
+            self.end()
+            return False
+        self.queue.put_nowait(chunk)
+        return True
+
+    def end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        while self.queue.full():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while True:
+            chunk = await self.queue.get()
+            if chunk is None:
+                return
+            self.bytes_out += len(chunk)
+            yield chunk
+
+
+class Hub:
+    """Created on the event loop; ``publish`` and ``finish`` are called from the producer thread."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        viewer_chunks: int = VIEWER_QUEUE_CHUNKS,
+    ) -> None:
+        self._loop = loop
+        self._slots = threading.Semaphore(max_in_flight)
+        self._closing = threading.Event()
+        self._viewer_chunks = viewer_chunks
+        self.viewers: list[Viewer] = []
+        self.chunks_published = 0
+        self.finished = False
+        self.on_viewer_dropped: Callable[[Viewer], None] | None = None
+
+    # ---- producer thread side --------------------------------------------------------------
+
+    def publish(self, chunk: bytes) -> None:
+        while not self._slots.acquire(timeout=PUBLISH_WAIT_S):
+            if self._closing.is_set():
+                return
+        try:
+            self._loop.call_soon_threadsafe(self._deliver, chunk)
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            self._slots.release()
+
+    def finish(self) -> None:
+        """The producer ended: end every viewer's stream."""
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._finish)
+
+    def closing(self) -> None:
+        """Unblock a producer waiting in ``publish`` (we are stopping it)."""
+        self._closing.set()
+
+    # ---- event loop side -------------------------------------------------------------------
+
+    def _deliver(self, chunk: bytes) -> None:
+        self._slots.release()
+        self.chunks_published += 1
+        for viewer in list(self.viewers):
+            if not viewer.offer(chunk):
+                log.warning("viewer %s too slow: dropped", viewer.client)
+                self.viewers.remove(viewer)
+                if self.on_viewer_dropped is not None:
+                    self.on_viewer_dropped(viewer)
+
+    def _finish(self) -> None:
+        self.finished = True
+        for viewer in self.viewers:
+            viewer.end()
+
+    def add_viewer(self, client: str) -> Viewer:
+        viewer = Viewer(
+            client, max_chunks=self._viewer_chunks, wait_for_key=self.chunks_published > 0
+        )
+        if self.finished:
+            viewer.end()
+        self.viewers.append(viewer)
+        return viewer
+
+    def remove_viewer(self, viewer: Viewer) -> None:
+        viewer.end()
+        if viewer in self.viewers:
+            self.viewers.remove(viewer)

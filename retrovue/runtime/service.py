@@ -1,0 +1,165 @@
+"""The runtime's StreamService: one producer per live channel, shared by its viewers.
+
+The first viewer of a channel starts its producer; when the last one closes, the producer keeps
+running for ``linger_s`` (a viewer who comes back quickly, or a DVR that reconnects, tunes at
+once) and is then stopped. All PyAV work runs in the producer's threads; this module only runs on
+the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from retrovue.clock import Clock
+from retrovue.errors import StreamError
+from retrovue.runtime.directory import ChannelDirectory, ChannelSetup
+from retrovue.runtime.hub import Hub, Viewer
+from retrovue.runtime.producer import Producer, ProducerOptions
+
+log = logging.getLogger(__name__)
+
+
+class ViewerSession:
+    """One viewer's stream (a :class:`~retrovue.runtime.interface.StreamSession`)."""
+
+    def __init__(self, channel: LiveChannel, viewer: Viewer) -> None:
+        self._channel = channel
+        self.viewer = viewer
+        self._closed = False
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.viewer.chunks()
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self._channel.remove(self.viewer)
+
+
+class LiveChannel:
+    """A running producer, its hub, its viewers and its linger timer."""
+
+    def __init__(
+        self,
+        setup: ChannelSetup,
+        clock: Clock,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        linger_s: float,
+        options: ProducerOptions,
+        on_stopped: asyncio.Event | None = None,
+    ) -> None:
+        self.setup = setup
+        self._clock = clock
+        self._linger_s = linger_s
+        self.hub = Hub(loop)
+        self.producer = Producer(
+            setup.info,
+            setup.timeline,
+            clock,
+            self.hub.publish,
+            options=options,
+            on_exit=self._on_exit,
+        )
+        self._linger: asyncio.Task[None] | None = None
+        self.stopped = asyncio.Event()
+
+    @property
+    def number(self) -> str:
+        return self.setup.info.number
+
+    @property
+    def alive(self) -> bool:
+        return not self.stopped.is_set() and not self.hub.finished
+
+    def start(self) -> None:
+        self.producer.start()
+
+    def _on_exit(self, error: BaseException | None) -> None:  # producer thread
+        self.hub.finish()
+
+    def add_viewer(self, client: str) -> ViewerSession:
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
+        return ViewerSession(self, self.hub.add_viewer(client))
+
+    async def remove(self, viewer: Viewer) -> None:
+        self.hub.remove_viewer(viewer)
+        if not self.hub.viewers and self._linger is None and not self.stopped.is_set():
+            self._linger = asyncio.get_running_loop().create_task(self._linger_then_stop())
+
+    async def _linger_then_stop(self) -> None:
+        await self._clock.sleep_s(self._linger_s)
+        if not self.hub.viewers:
+            await self.stop()
+
+    async def stop(self) -> None:
+        if self.stopped.is_set():
+            return
+        self.stopped.set()
+        for viewer in list(self.hub.viewers):
+            self.hub.remove_viewer(viewer)
+        self.hub.closing()
+        await asyncio.to_thread(self.producer.stop)
+        log.info("channel %s: producer stopped", self.number)
+
+
+class RuntimeStreamService:
+    """Opens viewers' streams; one live producer per channel."""
+
+    def __init__(
+        self,
+        directory: ChannelDirectory,
+        clock: Clock,
+        *,
+        linger_s: float = 15.0,
+        options: ProducerOptions | None = None,
+    ) -> None:
+        self._directory = directory
+        self._clock = clock
+        self._linger_s = linger_s
+        self._options = options or ProducerOptions()
+        self._live: dict[str, LiveChannel] = {}
+        self._lock = asyncio.Lock()
+
+    def live(self, channel_number: str) -> LiveChannel | None:
+        channel = self._live.get(channel_number)
+        return channel if channel is not None and channel.alive else None
+
+    async def open(self, channel_number: str, *, client: str) -> ViewerSession:
+        async with self._lock:
+            channel = self.live(channel_number)
+            if channel is None:
+                channel = await self._start(channel_number)
+            return channel.add_viewer(client)
+
+    async def _start(self, channel_number: str) -> LiveChannel:
+        stale = self._live.pop(channel_number, None)
+        if stale is not None:
+            await stale.stop()
+        setup = await asyncio.to_thread(self._directory.lookup, channel_number)
+        channel = LiveChannel(
+            setup,
+            self._clock,
+            asyncio.get_running_loop(),
+            linger_s=self._linger_s,
+            options=self._options,
+        )
+        try:
+            channel.start()
+        except RuntimeError as err:
+            raise StreamError(f"channel {channel_number}: cannot start a producer: {err}") from err
+        self._live[channel_number] = channel
+        log.info("channel %s: producer started", channel_number)
+        return channel
+
+    async def close(self) -> None:
+        """Stop every producer (server shutdown)."""
+        async with self._lock:
+            channels = list(self._live.values())
+            self._live.clear()
+        await asyncio.gather(*(channel.stop() for channel in channels))
