@@ -9,14 +9,17 @@ from typing import Annotated
 import typer
 
 from retrovue import __version__
+from retrovue.cli import asrun as asrun_commands
 from retrovue.cli import assets as asset_commands
 from retrovue.cli import catalog as catalog_commands
 from retrovue.cli import channels as channel_commands
 from retrovue.cli import db as db_commands
+from retrovue.cli import director as director_commands
 from retrovue.cli import schedule as schedule_commands
 from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
+from retrovue.cli import sources_plex as _plex_source_commands  # noqa: F401 (adds to source)
 from retrovue.cli import templates as template_commands
 from retrovue.cli.context import CliContext
 from retrovue.config import load_settings
@@ -38,6 +41,8 @@ app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(channel_commands.app, name="channel")
 app.add_typer(template_commands.app, name="template")
 app.add_typer(schedule_commands.app, name="schedule")
+app.add_typer(asrun_commands.app, name="asrun")
+app.add_typer(director_commands.app, name="director")
 app.command("serve")(serve_command.serve)
 
 

@@ -10,7 +10,8 @@ children of shows and seasons (``/children``, ``/allLeaves``). It is driven by f
 :meth:`FakePlex.update`).
 
 Every request but ``/identity`` needs the token (header or query ``X-Plex-Token``), else 401 like a
-real server. ``hang = True`` makes every request wait until the server stops (timeout tests).
+real server. ``hang = True`` makes every request wait until the server stops (timeout tests);
+``hang_after = N`` does so from the (N+1)th request on (a server that fails half-way).
 ``requests`` records ``(method, path?query)`` of everything served.
 
 Run one by hand: ``python -m retrovue.testing.fake_plex --port 32400 --token secret``.
@@ -44,6 +45,7 @@ class FakePlex:
         self.fixture = copy.deepcopy(fixture) if fixture is not None else px.load_fixture()
         self.token = token
         self.hang = False
+        self.hang_after: int | None = None  # hang from this many requests on (mid-sync failure)
         self.requests: list[tuple[str, str]] = []
         self._release: asyncio.Event | None = None
         self._lock = threading.Lock()
@@ -97,7 +99,8 @@ class FakePlex:
         self, request: web.Request, handler: Callable[[web.Request], Any]
     ) -> web.StreamResponse:
         self.requests.append((request.method, request.path_qs))
-        if self.hang and self._release is not None:
+        late = self.hang_after is not None and len(self.requests) > self.hang_after
+        if (self.hang or late) and self._release is not None:
             await self._release.wait()
         if request.path != "/identity" and not self._authorised(request):
             return web.Response(status=401, text=UNAUTHORIZED_BODY, content_type="text/html")

@@ -241,3 +241,16 @@ def test_token_never_in_logs(fake_plex: FakePlexServer, caplog: pytest.LogCaptur
     for record in caplog.records:
         assert TOKEN not in record.getMessage()
     assert TOKEN not in caplog.text
+
+
+def test_plex_py_is_the_only_module_importing_plexapi() -> None:
+    package = Path(__file__).resolve().parents[2] / "retrovue"
+    importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if any(
+            line.lstrip().startswith(("import plexapi", "from plexapi"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert importers == ["library/plex.py"]
