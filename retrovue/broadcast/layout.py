@@ -15,7 +15,7 @@ from retrovue.broadcast.timeparse import MINUTES_PER_DAY, format_hhmm, format_mi
 from retrovue.errors import ValidationError
 
 GUIDE_NUMBER_MAX_LENGTH = 20
-_GUIDE_NUMBER_RE = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
+_GUIDE_NUMBER_RE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ class Rule:
 
 # --- durations -------------------------------------------------------------------------------
 
-_DURATION_RE = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_DURATION_RE = re.compile(r"(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
 _DURATION_HINT = "write it like 30m, 1h30m, 24h or 90s"
 
 

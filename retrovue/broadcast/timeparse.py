@@ -19,8 +19,8 @@ from retrovue.errors import ValidationError
 MINUTES_PER_DAY = 1440
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_HHMM_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HHMM_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ZONEINFO_MARK = "zoneinfo/"
 
 
