@@ -1,0 +1,270 @@
+"""The as-run recorder: what actually aired, written by the runtime (its only writes).
+
+Integration (the producer's side, one recorder per server, shared by every producer)::
+
+    recorder = AsRunRecorder(database)          # starts one writer thread
+    handle = recorder.started(channel_id, item, actual_start_utc, offset_ms)
+    ...                                          # the item plays
+    recorder.finished(handle, actual_end_utc, "aired")            # or "cut"
+    recorder.finished(handle, actual_end_utc, "failed", error="cannot open /x.mkv: ...")
+    recorder.close()                             # on shutdown: drains the queue, stops the thread
+
+``item`` is anything with ``start_utc``, ``end_utc``, ``kind`` ('programme' | 'filler' |
+'slate'), ``title``, ``event_id`` and ``catalog_asset_id`` (the runtime's ``TimelineItem`` fits);
+``offset_ms`` is how far into the item (the playlog event) the output started. A slate that
+replaces a failed or refused programme is recorded as its own item with ``kind='slate'`` and the
+programme's ``event_id``, so ``asrun diff`` reports the event as substituted.
+
+Why a queue and a writer thread: the producer paces video to the wall clock and must never wait
+for the database (a busy SQLite write lock can hold a writer for seconds). ``started`` and
+``finished`` only put a record on a bounded queue and return at once; they never raise. The
+writer thread writes each record in its own short transaction and logs (never raises) when the
+database refuses. The handle ``started`` returns is the recorder's own number for the row;
+:meth:`AsRunRecorder.row_id` gives the database id once written (``flush`` waits for that).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from sqlalchemy import update
+
+from retrovue.db import Database
+from retrovue.db.models.broadcast import EVENT_KINDS, AsRun, CatalogAsset, PlaylogEvent
+
+log = logging.getLogger(__name__)
+
+FinalStatus = Literal["aired", "cut", "failed"]
+FINAL_STATUSES: tuple[str, ...] = ("aired", "cut", "failed")
+QUEUE_LIMIT = 10_000
+HANDLES_KEPT = 4096
+TITLE_MAX = 1000
+ERROR_MAX = 2000
+UNFINISHED_ERROR = "server stopped while it was on air"
+
+
+class AsRunItem(Protocol):
+    """What the recorder needs to know about an item (``TimelineItem`` satisfies it)."""
+
+    @property
+    def start_utc(self) -> datetime: ...
+    @property
+    def end_utc(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def event_id(self) -> int | None: ...
+    @property
+    def catalog_asset_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class StartRecord:
+    handle: int
+    channel_id: int
+    kind: str
+    title: str
+    planned_start_utc: datetime
+    planned_end_utc: datetime
+    actual_start_utc: datetime
+    offset_ms: int
+    event_id: int | None
+    catalog_asset_id: int | None
+
+
+@dataclass(frozen=True)
+class FinishRecord:
+    handle: int
+    actual_end_utc: datetime
+    status: str
+    error: str | None
+
+
+def start_record(
+    handle: int, channel_id: int, item: AsRunItem, actual_start_utc: datetime, offset_ms: int
+) -> StartRecord:
+    """A clean record of a start (pure): known kind, bounded title, non-negative offset."""
+    kind = item.kind if item.kind in EVENT_KINDS else "slate"
+    return StartRecord(
+        handle=handle,
+        channel_id=channel_id,
+        kind=kind,
+        title=(item.title or "(untitled)")[:TITLE_MAX],
+        planned_start_utc=item.start_utc,
+        planned_end_utc=item.end_utc,
+        actual_start_utc=actual_start_utc,
+        offset_ms=max(0, int(offset_ms)),
+        event_id=item.event_id,
+        catalog_asset_id=item.catalog_asset_id,
+    )
+
+
+def insert_started(database: Database, record: StartRecord) -> int:
+    """Write one 'playing' row (own short transaction); links to rows that no longer exist are
+    dropped rather than refused. Returns the row id."""
+    with database.transaction(immediate=True) as session:
+        event_id = record.event_id
+        if event_id is not None and session.get(PlaylogEvent, event_id) is None:
+            event_id = None
+        asset_id = record.catalog_asset_id
+        if asset_id is not None and session.get(CatalogAsset, asset_id) is None:
+            asset_id = None
+        row = AsRun(
+            channel_id=record.channel_id,
+            playlog_event_id=event_id,
+            catalog_asset_id=asset_id,
+            kind=record.kind,
+            title=record.title,
+            planned_start_utc=record.planned_start_utc,
+            planned_end_utc=record.planned_end_utc,
+            actual_start_utc=record.actual_start_utc,
+            offset_ms=record.offset_ms,
+            status="playing",
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def update_finished(database: Database, row_id: int, record: FinishRecord) -> None:
+    """Close one row with its end, final status and error (own short transaction)."""
+    with database.transaction(immediate=True) as session:
+        session.execute(
+            update(AsRun)
+            .where(AsRun.id == row_id)
+            .values(actual_end_utc=record.actual_end_utc, status=record.status, error=record.error)
+        )
+
+
+def close_unfinished(database: Database, at_utc: datetime) -> int:
+    """Mark rows left 'playing' by a stopped server as cut at ``at_utc``; returns how many.
+
+    Call once at start-up, before any producer runs.
+    """
+    with database.transaction(immediate=True) as session:
+        result = session.execute(
+            update(AsRun)
+            .where(AsRun.status == "playing")
+            .values(actual_end_utc=at_utc, status="cut", error=UNFINISHED_ERROR)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+_STOP = object()
+
+
+class AsRunRecorder:
+    """Thread-safe, never-raising recorder with one background writer thread."""
+
+    def __init__(self, database: Database, *, queue_limit: int = QUEUE_LIMIT) -> None:
+        self._database = database
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_limit)
+        self._handles = itertools.count(1)
+        self._row_ids: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="asrun-writer", daemon=True)
+        self._thread.start()
+
+    def started(
+        self, channel_id: int, item: AsRunItem, actual_start_utc: datetime, offset_ms: int
+    ) -> int:
+        """Record that ``item`` went on air; returns the handle for :meth:`finished`."""
+        handle = next(self._handles)
+        try:
+            self._put(start_record(handle, channel_id, item, actual_start_utc, offset_ms))
+        except Exception:  # the producer must never see an as-run problem
+            log.exception("as-run: cannot record the start of an item on channel %s", channel_id)
+        return handle
+
+    def finished(
+        self,
+        asrun_id: int,
+        actual_end_utc: datetime,
+        status: FinalStatus | str,
+        error: str | None = None,
+    ) -> None:
+        """Record how the item ended: 'aired', 'cut' (stopped early) or 'failed' (+ error)."""
+        try:
+            if status not in FINAL_STATUSES:
+                log.error(
+                    "as-run: unknown status %r for handle %s, recorded as failed", status, asrun_id
+                )
+                error = f"{error or ''} (unknown status {status!r})".strip()
+                status = "failed"
+            text = None if error is None else " ".join(str(error).split())[:ERROR_MAX]
+            self._put(FinishRecord(asrun_id, actual_end_utc, status, text))
+        except Exception:
+            log.exception("as-run: cannot record the end of handle %s", asrun_id)
+
+    def row_id(self, handle: int) -> int | None:
+        """The database id of a handle's row, once written (``None`` before or if it failed)."""
+        with self._lock:
+            return self._row_ids.get(handle)
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything queued so far is written (True) or ``timeout_s`` passes."""
+        done = threading.Event()
+        try:
+            self._queue.put(done, timeout=timeout_s)
+        except queue.Full:
+            return False
+        return done.wait(timeout_s)
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Write what is queued, then stop the writer thread. Later calls are ignored."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        try:
+            self._queue.put(_STOP, timeout=timeout_s)
+        except queue.Full:
+            log.error("as-run: queue still full at shutdown; unwritten records are lost")
+            return
+        self._thread.join(timeout_s)
+
+    def _put(self, record: object) -> None:
+        if self._closed:
+            log.warning("as-run: recorder closed, record dropped: %s", record)
+            return
+        try:
+            self._queue.put_nowait(record)
+        except queue.Full:
+            log.error("as-run: queue full (database too slow?), record dropped: %s", record)
+
+    def _run(self) -> None:
+        while True:
+            record = self._queue.get()
+            if record is _STOP:
+                return
+            if isinstance(record, threading.Event):
+                record.set()
+                continue
+            try:
+                self._write(record)
+            except Exception:  # edge of the writer loop: log and go on
+                log.exception("as-run: cannot write %s", record)
+
+    def _write(self, record: object) -> None:
+        if isinstance(record, StartRecord):
+            row_id = insert_started(self._database, record)
+            with self._lock:
+                self._row_ids[record.handle] = row_id
+                while len(self._row_ids) > HANDLES_KEPT:  # oldest first (insertion order)
+                    del self._row_ids[next(iter(self._row_ids))]
+        elif isinstance(record, FinishRecord):
+            with self._lock:
+                row_id_or_none = self._row_ids.get(record.handle)
+            if row_id_or_none is None:
+                log.warning("as-run: end of handle %s without a written start", record.handle)
+                return
+            update_finished(self._database, row_id_or_none, record)
