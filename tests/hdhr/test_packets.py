@@ -124,7 +124,9 @@ def test_frame_round_trip(packet_type: int, payload: bytes) -> None:
     assert p.parse_frame(p.build_frame(packet_type, payload)) == p.Frame(packet_type, payload)
 
 
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80)
+text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80
+)
 
 
 @given(text, st.one_of(st.none(), text), st.one_of(st.none(), st.integers(0, 0xFFFFFFFF)))
