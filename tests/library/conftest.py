@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -11,11 +10,11 @@ from pathlib import Path
 import av
 import pytest
 
+from retrovue.broadcast.catalog import invalidate_library_assets
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.library.ingest import SyncSummary, sync_source
 from retrovue.library.sources import add_filesystem_source
-from retrovue.broadcast.catalog import invalidate_library_assets
 from retrovue.testing.media import (
     AudioSpec,
     ChapterSpec,
@@ -182,9 +181,6 @@ class Station:
 
 
 @pytest.fixture
-def station(db: Database, clock: FakeClock, library: Path) -> Iterator[Station]:
+def station(db: Database, clock: FakeClock, library: Path) -> Station:
     add_filesystem_source(db, clock, "tv", str(library), tags=["Retro"])
-    yield Station(db, clock, library)
-
-
-ProbeCounter = Callable[[Path], object]
+    return Station(db, clock, library)

@@ -98,6 +98,7 @@ def test_video_extensions_and_helpers() -> None:
         assert is_video_file(name), name
     for name in ("a.nfo", "b.jpg", "c.srt", "mkv", "notes.txt"):
         assert not is_video_file(name), name
-    assert is_season_folder("Season 01") and is_season_folder("Specials")
+    assert is_season_folder("Season 01")
+    assert is_season_folder("Specials")
     assert not is_season_folder("Seasoned Cooks")
     assert clean_title("The.Show_Name") == "The Show Name"

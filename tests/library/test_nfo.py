@@ -30,8 +30,10 @@ def test_episode_nfo_fields() -> None:
 def test_textual_rating_is_a_content_rating_numeric_is_not() -> None:
     textual = parse_nfo(b"<movie><title>X</title><rating>PG-13</rating></movie>")
     numeric = parse_nfo(b"<movie><title>X</title><rating>7.5</rating></movie>")
-    assert textual is not None and textual.content_rating == "PG-13"
-    assert numeric is not None and numeric.content_rating is None
+    assert textual is not None
+    assert textual.content_rating == "PG-13"
+    assert numeric is not None
+    assert numeric.content_rating is None
 
 
 def test_not_xml_yields_none(tmp_path: Path) -> None:

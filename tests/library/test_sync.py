@@ -63,7 +63,8 @@ def test_first_sync_adds_good_files_and_records_bad_ones(station: Station) -> No
             episode,
         ), key
         assert row.review_state == "pending"
-        assert row.duration_ms is not None and row.duration_ms > 0
+        assert row.duration_ms is not None
+        assert row.duration_ms > 0
         assert row.tags == ["retro"]
         assert row.file_path == str(station.media / key)
     for key in CORRUPT:
@@ -101,7 +102,8 @@ def test_metadata_from_nfo_artwork_and_probe(station: Station) -> None:
     alien = rows["Movies/Alien (1979)/Alien (1979).mkv"]
     assert (alien.title, alien.year, alien.content_rating) == ("Alien", 1979, "R")
     assert alien.genres == ["Horror", "Science Fiction"]
-    assert alien.artwork_url is not None and alien.artwork_url.endswith("folder.jpg")
+    assert alien.artwork_url is not None
+    assert alien.artwork_url.endswith("folder.jpg")
     daily = rows["TV/Daily/Daily - 2024-01-05 - Guest.ts"]
     assert (daily.title, str(daily.aired_date), daily.interlaced) == ("Guest", "2024-01-05", True)
     subs = rows["Misc/with subs.mkv"]
@@ -134,7 +136,8 @@ def test_changed_file_is_reprobed(station: Station) -> None:
     assert probe.calls == [target]
     assert (summary.updated, summary.unchanged, summary.added) == (1, 11, 0)
     row = assets(station)[PILOT]
-    assert row.duration_ms is not None and row.duration_ms >= 1900
+    assert row.duration_ms is not None
+    assert row.duration_ms >= 1900
     assert row.markers == []  # the new file has no chapters
     assert row.probed_utc == station.clock.now_utc()
 
