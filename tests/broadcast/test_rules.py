@@ -240,3 +240,21 @@ def test_rule_is_frozen_and_hashable() -> None:
     assert hash(rule) == hash(Rule(tags=("a",)))
     with pytest.raises(AttributeError):
         rule.order = "random"  # type: ignore[misc]
+
+
+def test_rules_module_is_pure() -> None:
+    """rules.py imports only the standard library's pure parts and retrovue.errors."""
+    import ast
+    from pathlib import Path
+
+    import retrovue.broadcast.rules as rules_module
+
+    tree = ast.parse(Path(rules_module.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    allowed = {"__future__", "math", "re", "collections.abc", "dataclasses", "typing"}
+    assert imported - allowed == {"retrovue.errors"}
