@@ -108,6 +108,7 @@ class TsOutput:
         """Queue audio (stereo fltp 48 kHz) and encode every whole AAC frame."""
         for frame in frames:
             frame.pts = None
+            frame.time_base = Fraction(1, AUDIO_RATE_HZ)
             self._fifo.write(frame)
         while self._fifo.samples >= AUDIO_FRAME_SAMPLES:
             chunk = self._fifo.read(AUDIO_FRAME_SAMPLES)

@@ -16,7 +16,7 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import av
 
@@ -30,6 +30,8 @@ AUDIO_LAYOUT = "stereo"
 MAX_AUDIO_BUFFER_S = 20.0
 MAX_VIDEO_AHEAD_FRAMES = 120
 SEEK_MIN_S = 0.5
+SEEK_MARGINS_S = (0.0, 1.0, 3.0, 10.0, 30.0, float("inf"))
+AUDIO_TIME_BASE = Fraction(1, AUDIO_RATE_HZ)
 
 
 def silence(samples: int) -> av.AudioFrame:
@@ -38,7 +40,13 @@ def silence(samples: int) -> av.AudioFrame:
         plane.update(bytes(plane.buffer_size))
     frame.sample_rate = AUDIO_RATE_HZ
     frame.pts = None
+    frame.time_base = AUDIO_TIME_BASE
     return frame
+
+
+def _number(frame: av.VideoFrame) -> int:
+    """The decode-order number the source gave a raw frame (kept in ``frame.opaque``)."""
+    return int(cast(int, frame.opaque))
 
 
 def pick_audio_stream(container: Any, language: str | None) -> Any | None:
@@ -77,8 +85,11 @@ class MediaSource:
         self._filter: VideoFilter | None = None
         self._filter_ready = False
         self._filter_flushed = False
-        self._filtered: dict[int | None, av.VideoFrame] = {}
+        self._video_count = 0
+        self._filtered: dict[int, av.VideoFrame] = {}  # raw frame number -> filtered frame
         self._pushed: set[int] = set()
+        self._awaiting: deque[int] = deque()  # numbers pushed, no output yet
+        self._origin_s = 0.0
         self._current: tuple[float, av.VideoFrame] | None = None
         self._current_out: av.VideoFrame | None = None
         self._fifo = av.AudioFifo()
@@ -105,12 +116,30 @@ class MediaSource:
         if self._video is None:
             raise ValueError("no video stream")
         self._video.thread_type = "AUTO"
-        if self._audio is not None:
-            self._resampler = av.AudioResampler(AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE_HZ)
+        if self._video.start_time is not None:
+            self._origin_s = float(self._video.start_time * self._video.time_base)
         self._want_s = start_s
         self._audio_start_s = start_s
-        if start_s >= SEEK_MIN_S:
-            target = int(start_s / self._video.time_base)
+        if start_s < SEEK_MIN_S:
+            self._restart_demux()
+            return
+        for margin_s in SEEK_MARGINS_S:
+            target_s = max(0.0, start_s - margin_s)
+            self._restart_demux(target_s)
+            # Some containers (MPEG-TS) land after the target: retry further back.
+            if self.eof or (self._raw and self._raw[0][0] <= start_s + 0.001) or not target_s:
+                return
+
+    def _restart_demux(self, seek_s: float | None = None) -> None:
+        """(Re)start demuxing, after a seek to a keyframe at or before ``seek_s`` if given."""
+        self._raw.clear()
+        self._last_video_s = None
+        self._fifo = av.AudioFifo()
+        self._audio_aligned = False
+        if self._audio is not None:
+            self._resampler = av.AudioResampler(AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE_HZ)
+        if seek_s is not None:
+            target = int((seek_s + self._origin_s) / self._video.time_base)
             self._container.seek(target, stream=self._video, backward=True, any_frame=False)
         streams = [s for s in (self._video, self._audio) if s is not None]
         self._packets = iter(self._container.demux(streams))
@@ -155,7 +184,7 @@ class MediaSource:
 
     def _on_video(self, frame: av.VideoFrame) -> None:
         if frame.pts is not None:
-            position_s = float(frame.pts * self._video.time_base)
+            position_s = float(frame.pts * self._video.time_base) - self._origin_s
         else:
             rate = self._video.average_rate or Fraction(25)
             last = self._last_video_s if self._last_video_s is not None else self._want_s
@@ -163,6 +192,8 @@ class MediaSource:
         if self._last_video_s is not None and position_s <= self._last_video_s - 5.0:
             return  # a stray frame from before a seek
         self._last_video_s = position_s
+        self._video_count += 1
+        frame.opaque = self._video_count  # identity for the filter bookkeeping
         self._raw.append((position_s, frame))
         self._trim()
 
@@ -170,17 +201,18 @@ class MediaSource:
         """Drop frames that can no longer be shown: keep the latest at or before the position."""
         while len(self._raw) >= 2 and self._raw[1][0] <= self._want_s:
             dropped = self._raw.popleft()
-            self._pushed.discard(id(dropped[1]))
+            self._pushed.discard(_number(dropped[1]))
 
     def _on_audio(self, frame: av.AudioFrame) -> None:
         assert self._resampler is not None
         start_s = (
-            float(frame.pts * frame.time_base)
+            float(frame.pts * frame.time_base) - self._origin_s
             if frame.pts is not None and frame.time_base is not None
             else None
         )
         for out in self._resampler.resample(frame):
             out.pts = None
+            out.time_base = AUDIO_TIME_BASE  # resampled frames keep the input's time base
             if not self._audio_aligned:
                 if start_s is None:
                     continue
@@ -255,32 +287,46 @@ class MediaSource:
             return None
 
     def _filtered_for(self, frame: av.VideoFrame) -> av.VideoFrame | None:
+        """The filtered picture for ``frame``; a deinterlacer needs the next frame first."""
+        assert self._filter is not None
+        while True:
+            self._push_pending()
+            if _number(frame) in self._filtered or self._filter_flushed:
+                break
+            if self.eof:
+                self._flush_filter()
+                continue
+            seen = self._video_count
+            while not self.eof and self._video_count == seen:
+                self._pump()
+        found = self._filtered.get(_number(frame))
+        alive = {_number(raw) for _, raw in self._raw}
+        for key in [k for k in self._filtered if k not in alive]:
+            del self._filtered[key]
+        return found if found is not None else self._current_out
+
+    def _push_pending(self) -> None:
         assert self._filter is not None
         for _, raw in self._raw:
             if self._filter_flushed:
-                break
-            if id(raw) not in self._pushed:
-                self._pushed.add(id(raw))
-                for out in self._filter.push(raw):
-                    self._filtered[out.pts] = out
-            if frame.pts in self._filtered:
-                break
-        if frame.pts not in self._filtered and self.eof:
-            self._flush_filter()
-        found = self._filtered.get(frame.pts)
-        for key in [k for k in self._filtered if k is None or (frame.pts and k < frame.pts)]:
-            del self._filtered[key]
-        return found if found is not None else self._current_out
+                return
+            if _number(raw) not in self._pushed:
+                self._pushed.add(_number(raw))
+                self._awaiting.append(_number(raw))
+                self._collect(self._filter.push(raw))
+
+    def _collect(self, outputs: list[av.VideoFrame]) -> None:
+        # The graph gives one picture per input, in order (a deinterlacer one input late).
+        for out in outputs:
+            if self._awaiting:
+                self._filtered[self._awaiting.popleft()] = out
 
     def _flush_filter(self) -> None:
         if self._filter is None or self._filter_flushed:
             return
         self._filter_flushed = True
-        try:
-            for out in self._filter.push(None):
-                self._filtered[out.pts] = out
-        except (av.FFmpegError, ValueError):
-            pass
+        with contextlib.suppress(av.FFmpegError, ValueError):
+            self._collect(self._filter.push(None))
 
     def take_audio(self, samples: int) -> list[av.AudioFrame]:
         """Exactly ``samples`` samples of stereo 48 kHz audio (silence where the file has none)."""
