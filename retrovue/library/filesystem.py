@@ -66,13 +66,23 @@ class FilesystemImporter:
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
-    """Folders in a stable order with their video files; hidden entries are skipped."""
+    """Folders in a stable order with their video files; hidden entries are skipped.
+
+    A folder that cannot be read stops the scan with :class:`SourceError`: carrying on would
+    mark everything under it as removed (and take it off the air). Symlinked folders are
+    followed once (loops are cut).
+    """
 
     def on_error(err: OSError) -> None:
-        if Path(err.filename or "") == root:
-            raise SourceError(f"cannot read {root}: {err.strerror}")
+        raise SourceError(f"cannot read {err.filename}: {err.strerror}; fix it and sync again")
 
+    visited: set[tuple[int, int]] = set()
     for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=True):
+        stat = os.stat(folder)
+        if (stat.st_dev, stat.st_ino) in visited:
+            dirs[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         videos = sorted(f for f in files if not f.startswith(".") and is_video_file(f))
         if videos:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.library import LibraryAsset, Marker, Source
-from retrovue.errors import NotFoundError, ProbeError
+from retrovue.errors import NotFoundError, ProbeError, SourceError
 from retrovue.library.probe import MediaProbeError, ProbeResult, probe_file
 from retrovue.library.registry import ScannedItem, SourceSpec, importer_for
 from retrovue.library.sources import source_spec
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 OnAssetsRemoved = Callable[[Session, list[int]], None]
 ProbeFn = Callable[[Path], ProbeResult]
+_MAX_TITLE = 1000
 
 
 @dataclass
@@ -77,6 +78,7 @@ def sync_source(
         spec = source_spec(session, name)
         known = _known_assets(session, spec.id)
     items = list(importer_for(spec.kind).scan(spec))
+    _refuse_empty_scan(spec, items, known)
     summary = SyncSummary(source=name, total=len(items))
     progress(summary)
     seen: set[str] = set()
@@ -93,6 +95,18 @@ def sync_source(
     summary.removed = _finish(database, clock, spec.id, gone, on_assets_removed)
     progress(summary)
     return summary
+
+
+def _refuse_empty_scan(
+    spec: SourceSpec, items: list[ScannedItem], known: dict[str, LibraryAsset]
+) -> None:
+    """A scan that finds nothing where files were known is an unmounted drive, not a deletion."""
+    present = sum(1 for a in known.values() if not a.deleted)
+    if not items and present:
+        raise SourceError(
+            f"source {spec.name!r} found no media files but {present} are known; is the folder "
+            "or drive mounted? (to drop the files, remove the source)"
+        )
 
 
 @dataclass(frozen=True)
@@ -172,7 +186,7 @@ def descriptive_fields(spec: SourceSpec, item: ScannedItem) -> dict[str, Any]:
     return {
         "file_path": item.file_path,
         "kind": "filler" if spec.is_filler else meta.kind,
-        "title": meta.title,
+        "title": meta.title[:_MAX_TITLE],
         "series_title": meta.series_title,
         "season": meta.season,
         "episode": meta.episode,

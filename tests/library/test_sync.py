@@ -236,3 +236,25 @@ def test_filler_source_assets_are_filler_with_source_tags(station: Station, fill
     rows = [r for r in assets(station).values() if r.file_path.startswith(str(filler))]
     assert {r.kind for r in rows} == {"filler"}
     assert all(r.tags == ["bumper", "ident"] for r in rows)
+
+
+def test_empty_scan_of_a_known_source_is_refused(station: Station) -> None:
+    station.sync()
+    for child in station.media.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    with pytest.raises(SourceError, match="found no media files but 12 are known"):
+        station.sync()
+    rows = assets(station)
+    assert not any(r.deleted for r in rows.values())
+
+
+def test_symlink_loops_are_cut_and_linked_folders_followed(
+    station: Station, tmp_path: Path
+) -> None:
+    (station.media / "TV" / "loop").symlink_to(station.media / "TV")
+    extra = tmp_path / "elsewhere"
+    make_media(extra / "Linked (2001).mkv", MediaSpec(**SMALL))
+    (station.media / "linked").symlink_to(extra)
+    summary = station.sync()
+    assert summary.total == 13
+    assert "linked/Linked (2001).mkv" in assets(station)
