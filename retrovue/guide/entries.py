@@ -12,14 +12,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import PurePath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from retrovue.guide.model import GuideAsset, GuideChannel, GuideEntry, GuideEvent, GuideSnapshot
+from retrovue.guide.model import (
+    GuideAsset,
+    GuideChannel,
+    GuideEntry,
+    GuideEvent,
+    GuideProgramme,
+    GuideSnapshot,
+)
 
 STRETCH_MAX_S = 6 * 3600
 NEW_TOLERANCE = timedelta(minutes=1)  # an as-run start this close to the entry is this airing
@@ -44,27 +51,61 @@ def build_entries(snapshot: GuideSnapshot) -> list[GuideEntry]:
     by_channel: dict[int, list[GuideEvent]] = {}
     for event in snapshot.events:
         by_channel.setdefault(event.channel_id, []).append(event)
+    builder = _Builder(snapshot)
     entries: list[GuideEntry] = []
     for channel in snapshot.channels:
-        entries.extend(_channel_entries(snapshot, channel, by_channel.get(channel.id, [])))
+        entries.extend(builder.channel_entries(channel, by_channel.get(channel.id, [])))
     return entries
 
 
-def _channel_entries(
-    snapshot: GuideSnapshot, channel: GuideChannel, events: Sequence[GuideEvent]
-) -> Iterator[GuideEntry]:
-    start, end = snapshot.window_start_utc, snapshot.window_end_utc
-    groups = [g for g in group_events(channel, events) if g.end_utc > start and g.start_utc < end]
-    if not groups:
-        for chunk_start, chunk_end in _chunks(start, end):
-            yield _stretch_entry(channel, chunk_start, chunk_end, channel.name, NO_PROGRAMME_TEXT)
-        return
-    for group in groups:
-        if group.programme:
-            yield programme_entry(snapshot, channel, group)
-        else:
-            for chunk_start, chunk_end in _chunks(group.start_utc, group.end_utc):
-                yield _stretch_entry(channel, chunk_start, chunk_end, group.title, None)
+class _Builder:
+    """Builds entries; repeats of one programme share one :class:`GuideProgramme`."""
+
+    def __init__(self, snapshot: GuideSnapshot) -> None:
+        self.snapshot = snapshot
+        self.programmes: dict[tuple[object, ...], GuideProgramme] = {}
+
+    def channel_entries(
+        self, channel: GuideChannel, events: Sequence[GuideEvent]
+    ) -> Iterator[GuideEntry]:
+        start, end = self.snapshot.window_start_utc, self.snapshot.window_end_utc
+        groups = [
+            g for g in group_events(channel, events) if g.end_utc > start and g.start_utc < end
+        ]
+        if not groups:
+            slate = GuideProgramme(channel.name or channel.number, desc=NO_PROGRAMME_TEXT)
+            for chunk_start, chunk_end in _chunks(start, end):
+                yield GuideEntry(channel.xmltv_id, chunk_start, chunk_end, slate)
+            return
+        for group in groups:
+            if group.programme:
+                programme = self.programme(group.lead)
+                yield GuideEntry(channel.xmltv_id, group.start_utc, group.end_utc, programme)
+            else:
+                stretch = GuideProgramme(group.title or channel.name or channel.number)
+                for chunk_start, chunk_end in _chunks(group.start_utc, group.end_utc):
+                    yield GuideEntry(channel.xmltv_id, chunk_start, chunk_end, stretch)
+
+    def programme(self, event: GuideEvent) -> GuideProgramme:
+        asset_id = event.catalog_asset_id
+        asset = self.snapshot.assets.get(asset_id) if asset_id is not None else None
+        new = _is_new(self.snapshot, event)
+        key = (
+            asset_id,
+            event.title,
+            event.episode_title,
+            event.series_title,
+            event.season,
+            event.episode,
+            event.description,
+            new,
+            repr(event.extra) if event.extra else "",
+            None if asset and asset.duration_ms else event.end_utc - event.start_utc,
+        )
+        found = self.programmes.get(key)
+        if found is None:
+            found = self.programmes[key] = describe(event, asset, new=new)
+        return found
 
 
 def group_events(channel: GuideChannel, events: Iterable[GuideEvent]) -> list[_Group]:
@@ -72,7 +113,10 @@ def group_events(channel: GuideChannel, events: Iterable[GuideEvent]) -> list[_G
     groups: list[_Group] = []
     current: _Group | None = None
     for event in events:
-        if event.kind == "programme":
+        if event.kind == "programme" and current is not None and _continues(current, event):
+            current.end_utc = event.end_utc
+            current.slot_end_utc = slot_end_utc(channel, event.end_utc)
+        elif event.kind == "programme":
             current = _Group(event, event.start_utc, event.end_utc, True, event.title)
             current.slot_end_utc = slot_end_utc(channel, event.end_utc)
             groups.append(current)
@@ -95,10 +139,27 @@ def group_events(channel: GuideChannel, events: Iterable[GuideEvent]) -> list[_G
 
 
 def _absorbs(group: _Group, event: GuideEvent) -> bool:
-    """Padding right after a programme, starting inside its slot, belongs to the programme."""
+    """Padding right after a programme, starting inside its slot, belongs to the programme.
+
+    Padding is filler, or the slate the scheduler marks ``{"slate": "padding"}``; a slate for a
+    block with nothing to air is never padding.
+    """
     if not group.programme or event.start_utc != group.end_utc:
         return False
+    if event.kind == "slate" and event.extra.get("slate") != "padding":
+        return False
     return group.slot_end_utc is None or event.start_utc < group.slot_end_utc
+
+
+def _continues(group: _Group, event: GuideEvent) -> bool:
+    """The second part of a programme the scheduler cut at the broadcast day's end."""
+    return (
+        group.programme
+        and event.extra.get("continued") is True
+        and event.start_utc == group.end_utc
+        and event.catalog_asset_id is not None
+        and event.catalog_asset_id == group.lead.catalog_asset_id
+    )
 
 
 def _stretch_title(event: GuideEvent) -> str:
@@ -137,41 +198,25 @@ def _chunks(start_utc: datetime, end_utc: datetime) -> Iterator[tuple[datetime, 
         cursor = chunk_end
 
 
-def _stretch_entry(
-    channel: GuideChannel, start_utc: datetime, stop_utc: datetime, title: str, desc: str | None
-) -> GuideEntry:
-    return GuideEntry(
-        channel_xmltv_id=channel.xmltv_id,
-        start_utc=start_utc,
-        stop_utc=stop_utc,
-        title=title or channel.name,
-        desc=desc,
-        length_s=int((stop_utc - start_utc).total_seconds()),
-    )
-
-
-def programme_entry(snapshot: GuideSnapshot, channel: GuideChannel, group: _Group) -> GuideEntry:
-    event = group.lead
-    asset = snapshot.assets.get(event.catalog_asset_id) if event.catalog_asset_id else None
+def describe(event: GuideEvent, asset: GuideAsset | None, *, new: bool | None) -> GuideProgramme:
+    """What the guide says about a programme event (catalog facts, else the playlog snapshot)."""
     extra = event.extra
     episodic = _is_episode(event, asset)
     title = _title(event, asset, episodic)
-    return GuideEntry(
-        channel_xmltv_id=channel.xmltv_id,
-        start_utc=group.start_utc,
-        stop_utc=group.end_utc,
+    rating = (asset.content_rating if asset else None) or _str(extra.get("content_rating"))
+    return GuideProgramme(
         title=title,
         sub_title=_sub_title(event, title, episodic),
         desc=event.description or _str(extra.get("desc")),
-        date=_date(asset) or _str(extra.get("date")),
-        categories=_categories(asset, episodic, extra.get("categories")),
+        date=_date(asset) or _year(extra.get("year")) or _str(extra.get("date")),
+        categories=_categories(asset, episodic, extra),
         length_s=_length_s(event, asset),
         icon_url=_str(extra.get("icon")) or (asset.artwork_url if asset else None),
         episode_ns=xmltv_ns(event.season, event.episode) if episodic else None,
         episode_onscreen=onscreen(event.season, event.episode) if episodic else None,
-        rating=asset.content_rating if asset and asset.content_rating else None,
-        rating_system=_rating_system(asset.content_rating) if asset else None,
-        new=_is_new(snapshot, event),
+        rating=rating,
+        rating_system=_rating_system(rating),
+        new=new,
     )
 
 
@@ -184,11 +229,11 @@ def _is_episode(event: GuideEvent, asset: GuideAsset | None) -> bool:
 def _title(event: GuideEvent, asset: GuideAsset | None, episodic: bool) -> str:
     candidates = [event.series_title, event.title] if episodic else [event.title]
     candidates += [event.series_title, asset.guide_title if asset else None]
-    if asset and asset.file_path:
-        candidates.append(PurePath(asset.file_path).stem)
     for candidate in candidates:
         if candidate and candidate.strip():
             return candidate
+    if asset and asset.file_path and PurePath(asset.file_path).stem.strip():
+        return PurePath(asset.file_path).stem
     return "Untitled"
 
 
@@ -210,19 +255,30 @@ def _date(asset: GuideAsset | None) -> str | None:
     return None
 
 
-def _categories(asset: GuideAsset | None, episodic: bool, extra: object) -> tuple[str, ...]:
+def _categories(
+    asset: GuideAsset | None, episodic: bool, extra: Mapping[str, object]
+) -> tuple[str, ...]:
+    """``Series`` or ``Movie`` first, then the genres (catalog, else the playlog snapshot)."""
     found: list[str] = []
     if episodic:
         found.append("Series")
     elif asset is not None and asset.kind == "movie":
         found.append("Movie")
-    more = list(asset.genres) if asset else []
-    if isinstance(extra, list):
-        more += [str(item) for item in extra]
+    more: list[str] = list(asset.genres) if asset and asset.genres else []
+    for key in ("genres", "categories"):
+        value = extra.get(key)
+        if isinstance(value, list) and not (key == "genres" and more):
+            more += [str(item) for item in value]
     for genre in more:
         if genre and genre.strip() and genre not in found:
             found.append(genre)
     return tuple(found)
+
+
+def _year(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return str(value)
+    return None
 
 
 def _length_s(event: GuideEvent, asset: GuideAsset | None) -> int:

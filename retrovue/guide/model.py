@@ -78,12 +78,9 @@ class GuideAsset:
 
 
 @dataclass(frozen=True)
-class GuideEntry:
-    """One ``<programme>`` of the guide: a programme with its padding, or a slate stretch."""
+class GuideProgramme:
+    """What a ``<programme>`` says, apart from where and when (shared by its repeats)."""
 
-    channel_xmltv_id: str
-    start_utc: datetime
-    stop_utc: datetime
     title: str
     sub_title: str | None = None
     desc: str | None = None
@@ -96,6 +93,16 @@ class GuideEntry:
     rating: str | None = None
     rating_system: str | None = None
     new: bool | None = None  # True: <new/>, False: <previously-shown/>, None: neither
+
+
+@dataclass(frozen=True)
+class GuideEntry:
+    """One ``<programme>`` of the guide: a programme with its padding, or a slate stretch."""
+
+    channel_xmltv_id: str
+    start_utc: datetime
+    stop_utc: datetime
+    programme: GuideProgramme
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,7 @@ the catalog change, so the service rebuilds only when something did.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,24 +16,22 @@ from retrovue.db.models.broadcast import AsRun, CatalogAsset, Channel, PlaylogEv
 from retrovue.guide.model import (
     GuideAsset,
     GuideChannel,
-    GuideEvent,
     GuideSnapshot,
     number_sort_key,
 )
+from retrovue.guide.playlog_read import read_events
 
-# events starting this long before the window are read too, so a programme that began before
-# the window keeps its padding and its entry
-LOOKBACK = timedelta(hours=12)
 AIRED_STATUSES = ("playing", "aired", "cut")
+ID_CHUNK = 500
 
 
 def read_snapshot(database: Database, start_utc: datetime, end_utc: datetime) -> GuideSnapshot:
     with database.transaction() as session:
         channels = _channels(session)
         ids = [channel.id for channel in channels]
-        events = _events(session, ids, start_utc, end_utc) if ids else ()
+        events = read_events(session.connection(), ids, start_utc, end_utc) if ids else ()
         asset_ids = {e.catalog_asset_id for e in events if e.catalog_asset_id is not None}
-        assets = _assets(session, start_utc, end_utc) if asset_ids else {}
+        assets = _assets(session, asset_ids) if asset_ids else {}
         first_aired = _first_aired(session) if asset_ids else {}
     return GuideSnapshot(
         window_start_utc=start_utc,
@@ -68,89 +65,38 @@ def _channels(session: Session) -> tuple[GuideChannel, ...]:
     return tuple(sorted(channels, key=lambda c: number_sort_key(c.number)))
 
 
-def _events(
-    session: Session, channel_ids: list[int], start_utc: datetime, end_utc: datetime
-) -> tuple[GuideEvent, ...]:
-    p = PlaylogEvent
-    query = (
-        select(
-            p.channel_id,
-            p.kind,
-            p.start_utc,
-            p.end_utc,
-            p.title,
-            p.episode_title,
-            p.series_title,
-            p.season,
-            p.episode,
-            p.description,
-            p.catalog_asset_id,
-            p.block_name,
-            p.guide_json,
-        )
-        .where(p.channel_id.in_(channel_ids))
-        .where(p.start_utc >= start_utc - LOOKBACK, p.start_utc < end_utc)
-        .order_by(p.channel_id, p.start_utc)
-    )
-    return tuple(_event(row) for row in session.execute(query))
-
-
-def _event(row: Any) -> GuideEvent:
-    extra = row.guide_json
-    return GuideEvent(
-        channel_id=row.channel_id,
-        kind=row.kind,
-        start_utc=row.start_utc,
-        end_utc=row.end_utc,
-        title=row.title,
-        episode_title=row.episode_title,
-        series_title=row.series_title,
-        season=row.season,
-        episode=row.episode,
-        description=row.description,
-        catalog_asset_id=row.catalog_asset_id,
-        block_name=row.block_name,
-        extra=extra if isinstance(extra, dict) else {},
-    )
-
-
-def _assets(session: Session, start_utc: datetime, end_utc: datetime) -> dict[int, GuideAsset]:
-    in_window = (
-        select(PlaylogEvent.catalog_asset_id)
-        .where(PlaylogEvent.catalog_asset_id.is_not(None))
-        .where(PlaylogEvent.start_utc >= start_utc - LOOKBACK, PlaylogEvent.start_utc < end_utc)
-        .distinct()
-    )
+def _assets(session: Session, asset_ids: set[int]) -> dict[int, GuideAsset]:
     c = CatalogAsset
-    rows = session.execute(
-        select(
-            c.id,
-            c.kind,
-            c.guide_title,
-            c.genres,
-            c.artwork_url,
-            c.content_rating,
-            c.year,
-            c.aired_date,
-            c.duration_ms,
-            c.file_path,
-        ).where(c.id.in_(in_window))
+    columns = (
+        c.id,
+        c.kind,
+        c.guide_title,
+        c.genres,
+        c.artwork_url,
+        c.content_rating,
+        c.year,
+        c.aired_date,
+        c.duration_ms,
+        c.file_path,
     )
     assets: dict[int, GuideAsset] = {}
-    for row in rows:
-        genres = tuple(str(g) for g in row.genres) if isinstance(row.genres, list) else ()
-        assets[row.id] = GuideAsset(
-            id=row.id,
-            kind=row.kind,
-            guide_title=row.guide_title,
-            genres=genres,
-            artwork_url=row.artwork_url,
-            content_rating=row.content_rating,
-            year=row.year,
-            aired_date=row.aired_date,
-            duration_ms=row.duration_ms,
-            file_path=row.file_path,
-        )
+    ordered = sorted(asset_ids)
+    for chunk in range(0, len(ordered), ID_CHUNK):
+        rows = session.execute(select(*columns).where(c.id.in_(ordered[chunk : chunk + ID_CHUNK])))
+        for row in rows:
+            genres = tuple(str(g) for g in row.genres) if isinstance(row.genres, list) else ()
+            assets[row.id] = GuideAsset(
+                id=row.id,
+                kind=row.kind,
+                guide_title=row.guide_title,
+                genres=genres,
+                artwork_url=row.artwork_url,
+                content_rating=row.content_rating,
+                year=row.year,
+                aired_date=row.aired_date,
+                duration_ms=row.duration_ms,
+                file_path=row.file_path,
+            )
     return assets
 
 
@@ -181,7 +127,12 @@ def _first_aired(session: Session) -> dict[tuple[int, int], datetime]:
 
 
 def change_stamp(database: Database) -> tuple[object, ...]:
-    """Cheap aggregates that change whenever anything the guide shows changes."""
+    """Cheap aggregates that move whenever anything the guide shows changes.
+
+    Playlog rows are replaced, never edited in place (the scheduler deletes and re-inserts a
+    day it rebuilds), so the lowest and highest ids (two primary-key index probes) catch every
+    build, rebuild and prune. Channels and the catalog are small: counts and newest update.
+    """
     with database.transaction() as session:
         return _stamp(session)
 
@@ -189,11 +140,10 @@ def change_stamp(database: Database) -> tuple[object, ...]:
 def _stamp(session: Session) -> tuple[object, ...]:
     p, c, a = PlaylogEvent, Channel, CatalogAsset
     query = select(
+        select(func.min(p.id)).scalar_subquery(),
+        select(func.max(p.id)).scalar_subquery(),
         select(func.count()).select_from(c).scalar_subquery(),
         select(func.max(c.updated_utc)).scalar_subquery(),
-        select(func.count()).select_from(p).scalar_subquery(),
-        select(func.max(p.id)).scalar_subquery(),
-        select(func.max(p.built_utc)).scalar_subquery(),
         select(func.count()).select_from(a).scalar_subquery(),
         select(func.max(a.updated_utc)).scalar_subquery(),
     )
