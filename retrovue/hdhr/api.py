@@ -6,6 +6,7 @@ Read-only: nothing here changes configuration, and no route reads a file named b
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from aiohttp import web
@@ -31,13 +32,27 @@ def _state(request: web.Request) -> HdhrState:
     return request.app[HDHR_STATE]
 
 
+JSON = "application/json"
+
+
+def _json_bytes(data: object) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
 async def discover(request: web.Request) -> web.Response:
-    return web.json_response(discover_json(_state(request).device))
+    state = _state(request)
+    if state.discover_body is None:
+        state.discover_body = _json_bytes(discover_json(state.device))
+    return web.Response(body=state.discover_body, content_type=JSON)
 
 
 async def lineup(request: web.Request) -> web.Response:
+    """The lineup JSON, encoded once per lineup read (the cache hands out the same tuple)."""
     state = _state(request)
-    return web.json_response(lineup_json(state.device, await state.lineup.get()))
+    channels = await state.lineup.get()
+    if state.lineup_body is None or state.lineup_body[0] is not channels:
+        state.lineup_body = (channels, _json_bytes(lineup_json(state.device, channels)))
+    return web.Response(body=state.lineup_body[1], content_type=JSON)
 
 
 async def lineup_as_xml(request: web.Request) -> web.Response:
@@ -79,6 +94,7 @@ async def _cancel_streams(app: web.Application) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await app[HDHR_STATE].lineup.close()
 
 
 def add_hdhr_routes(app: web.Application, state: HdhrState) -> None:

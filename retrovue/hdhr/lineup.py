@@ -49,7 +49,9 @@ def read_lineup(database: Database) -> tuple[LineupChannel, ...]:
 
 
 class LineupCache:
-    """Serves the lineup from memory; re-reads the database at most every ``ttl_s`` seconds."""
+    """Serves the lineup from memory. After ``ttl_s`` the next request still gets the lineup in
+    memory at once and a background read refreshes it, so no request waits for the database
+    (only the very first read and an explicit :meth:`refresh` do)."""
 
     def __init__(
         self,
@@ -63,19 +65,28 @@ class LineupCache:
         self._value: tuple[LineupChannel, ...] | None = None
         self._read_at_s = 0.0
         self._lock = asyncio.Lock()
+        self._background: asyncio.Task[tuple[LineupChannel, ...]] | None = None
+
+    async def _reload(self) -> tuple[LineupChannel, ...]:
+        async with self._lock:
+            value = await asyncio.to_thread(self._reader)
+            self._value, self._read_at_s = value, self._clock.monotonic_s()
+            return value
+
+    def _stale(self) -> bool:
+        return self._clock.monotonic_s() - self._read_at_s >= self._ttl_s
 
     async def get(self) -> tuple[LineupChannel, ...]:
-        if self._value is not None and self._clock.monotonic_s() - self._read_at_s < self._ttl_s:
-            return self._value
-        async with self._lock:
-            if self._value is None or self._clock.monotonic_s() - self._read_at_s >= self._ttl_s:
-                self._value = await asyncio.to_thread(self._reader)
-                self._read_at_s = self._clock.monotonic_s()
-            return self._value
+        if self._value is None:
+            return await self._reload()
+        if self._stale() and (self._background is None or self._background.done()):
+            self._background = asyncio.ensure_future(self._reload())
+            self._background.add_done_callback(_log_failure)
+        return self._value
 
     async def refresh(self) -> tuple[LineupChannel, ...]:
-        self._value = None
-        return await self.get()
+        """Read the database now (a lineup scan)."""
+        return await self._reload()
 
     def cached(self) -> tuple[LineupChannel, ...]:
         """The last lineup read (empty before the first), for synchronous callers."""
@@ -83,3 +94,12 @@ class LineupCache:
 
     async def find(self, number: str) -> LineupChannel | None:
         return next((c for c in await self.get() if c.number == number), None)
+
+    async def close(self) -> None:
+        if self._background is not None:
+            await asyncio.gather(self._background, return_exceptions=True)
+
+
+def _log_failure(task: asyncio.Task[tuple[LineupChannel, ...]]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("lineup refresh failed: %s", task.exception())

@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from retrovue.clock import Clock
-from retrovue.hdhr.testsignal import TestSignal
+from retrovue.hdhr.testsignal import PACKET_BYTES, TestSignal
 
 
 class TestSignalSession:
     __test__ = False
 
-    def __init__(self, clock: Clock, chunk_s: float) -> None:
+    def __init__(self, clock: Clock, chunk_s: float, bitrate_bps: int) -> None:
         self._clock = clock
-        self._signal = TestSignal(chunk_s=chunk_s)
+        packets = max(3, round(bitrate_bps * chunk_s / 8 / PACKET_BYTES))
+        self._signal = TestSignal(chunk_s=chunk_s, packets_per_chunk=packets)
         self.closed = False
 
     def __aiter__(self) -> AsyncIterator[bytes]:
@@ -34,9 +35,10 @@ class TestSignalSession:
 class TestSignalService:
     __test__ = False
 
-    def __init__(self, clock: Clock, chunk_s: float = 0.1) -> None:
+    def __init__(self, clock: Clock, chunk_s: float = 0.1, bitrate_bps: int = 1_000_000) -> None:
         self._clock = clock
         self._chunk_s = chunk_s
+        self._bitrate_bps = bitrate_bps
 
     async def open(self, channel_number: str, *, client: str) -> TestSignalSession:
-        return TestSignalSession(self._clock, self._chunk_s)
+        return TestSignalSession(self._clock, self._chunk_s, self._bitrate_bps)

@@ -11,7 +11,7 @@ from retrovue.clock import Clock
 from retrovue.hdhr.device import Device
 from retrovue.hdhr.documents import ScanState
 from retrovue.hdhr.getset import StationView
-from retrovue.hdhr.lineup import LineupCache
+from retrovue.hdhr.lineup import LineupCache, LineupChannel
 from retrovue.runtime.interface import StreamService
 from retrovue.runtime.tuners import TunerPool
 
@@ -25,6 +25,8 @@ class HdhrState:
     clock: Clock
     scan: ScanState = field(default_factory=ScanState)
     stream_tasks: set[asyncio.Task[object]] = field(default_factory=set)
+    discover_body: bytes | None = None  # encoded once: the device does not change
+    lineup_body: tuple[tuple[LineupChannel, ...], bytes] | None = None
 
     def view(self) -> StationView:
         """A snapshot for the binary protocol (synchronous: the lineup as last read)."""

@@ -8,9 +8,13 @@ from xml.etree import ElementTree
 
 import aiohttp
 import pytest
+from aiohttp import web
 
-from retrovue.app import RunningStation
+from retrovue.app import RunningStation, run_station
+from retrovue.clock import SystemClock
+from retrovue.db import Database
 from retrovue.hdhr.identity import check_digit_valid
+from tests.hdhr.conftest import station_config
 from tests.hdhr.fakes import FakeStreamService, pids, ts_packets
 
 UPNP = "{urn:schemas-upnp-org:device-1-0}"
@@ -232,3 +236,27 @@ async def test_network_cannot_change_configuration(station: RunningStation) -> N
                              ("DELETE", "/lineup.json"), ("GET", "/../etc/passwd")):  # fmt: skip
             async with client.request(method, url(station, path)) as resp:
                 assert resp.status in (404, 405), (method, path)
+
+
+async def test_extra_route_registrars_answer_on_both_ports(
+    channels_db: Database, streams: FakeStreamService
+) -> None:
+    async def m3u(_request: web.Request) -> web.Response:
+        return web.Response(text="#EXTM3U\n")
+
+    def register(app: web.Application) -> None:
+        app.router.add_get("/lineup.m3u", m3u)
+
+    async with (
+        run_station(
+            station_config(),
+            database=channels_db,
+            clock=SystemClock(),
+            stream_service=streams,
+            route_registrars=[register],
+        ) as running,
+        aiohttp.ClientSession() as client,
+    ):
+        for port in (running.api_port, running.stream_port):
+            async with client.get(f"http://127.0.0.1:{port}/lineup.m3u") as resp:
+                assert await resp.text() == "#EXTM3U\n"
