@@ -4,8 +4,9 @@
   padding that follow it inside its slot (up to the next grid boundary after it ends) are part
   of it.
 - What is left (slate, or filler with no programme before it in its slot) forms stretches:
-  contiguous events of one kind and title become one entry titled like them (a slate's title,
-  or a filler block's name), cut at ``STRETCH_MAX_S`` boundaries so clients get sane lengths.
+  contiguous slates of one title, or a contiguous run of filler, become one entry titled like
+  the first of them (a slate's title; a filler's block name, else its title), cut at
+  ``STRETCH_MAX_S`` boundaries so clients get sane lengths.
 - A channel with no events in the window gets slate stretches covering the whole window.
 """
 
@@ -128,7 +129,7 @@ def group_events(channel: GuideChannel, events: Iterable[GuideEvent]) -> list[_G
                 current is not None
                 and not current.programme
                 and current.lead.kind == event.kind
-                and current.title == title
+                and (event.kind == "filler" or current.title == title)
                 and current.end_utc == event.start_utc
             ):
                 current.end_utc = max(current.end_utc, event.end_utc)

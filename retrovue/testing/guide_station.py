@@ -17,7 +17,7 @@ from retrovue.db.models.broadcast import CatalogAsset, Channel, PlaylogEvent
 HOSTILE_TEXTS = (
     "Tom & Jerry <Uncut> \"quoted\" 'single'",
     "Emoji 📺🎬 and 日本語 and Ünïcödé",
-    "Control\x00chars\x01here\x08and\x0bthere\x1f\ufffe end",
+    "Control\x01chars\x02here\x08and\x0bthere\x1f\ufffe end",
     "]]> <![CDATA[ & &amp; &#0; <!-- not a comment -->",
     "Long " + "very long title " * 60,
 )
@@ -54,7 +54,9 @@ def seed_station(
         channel_rows = [
             {
                 "number": str(first_number + i),
-                "name": (HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)] if hostile else f"Retro {i + 1}"),
+                "name": (
+                    HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)][:200] if hostile else f"Retro {i + 1}"
+                ),
                 "timezone": "America/New_York" if i % 2 else "UTC",
                 "logo": f"https://logos.example/{i}.png" if i % 3 == 0 else None,
                 "created_utc": now,
@@ -107,7 +109,7 @@ def _catalog(
                     now,
                     kind="episode",
                     guide_title=name,
-                    series_title=name,
+                    series_title=name[:500],
                     season=1 + e // 8,
                     episode=1 + e % 8,
                     episode_title=f"Episode {e + 1}: The {['Map', 'Plan', 'Heist'][e % 3]}",
