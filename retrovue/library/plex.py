@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 15.0
 DETAILS_BATCH = 50
+LISTING_PAGE = 1000
+TYPE_MOVIE, TYPE_EPISODE = 1, 4  # Plex's metadata type numbers
 VIDEO_SECTION_TYPES = ("show", "movie")
 MASK = "********"
 
@@ -232,6 +234,22 @@ class _SectionReader:
         self.section = section
         self.base_url = clean_url(settings.url)
 
+    def rating_keys(self, type_number: int) -> list[int]:
+        """The section's items of one type, in pages, read as bare keys (no objects built)."""
+        keys: list[int] = []
+        path = f"/library/sections/{self.section.key}/all?type={type_number}&includeGuids=0"
+        while True:
+            headers = {
+                "X-Plex-Container-Start": str(len(keys)),
+                "X-Plex-Container-Size": str(LISTING_PAGE),
+            }
+            page = self.server.query(path, headers=headers)  # type: ignore[no-untyped-call]
+            found = [int(el.attrib["ratingKey"]) for el in page if "ratingKey" in el.attrib]
+            keys += found
+            total = int(page.attrib.get("totalSize") or page.attrib.get("size") or 0)
+            if not found or len(keys) >= total:
+                return keys
+
     def details(self, rating_keys: Sequence[int]) -> Iterator[Any]:
         """Full metadata (streams, chapters, markers) for the keys, a batch per request."""
         for start in range(0, len(rating_keys), DETAILS_BATCH):
@@ -271,7 +289,7 @@ class _SectionReader:
 class _ShowReader(_SectionReader):
     def read(self) -> list[PlexVideo]:
         shows = {int(show.ratingKey): show for show in self.section.all()}
-        keys = [int(e.ratingKey) for e in self.section.searchEpisodes()]
+        keys = self.rating_keys(TYPE_EPISODE)
         videos = []
         for episode in self.details(keys):
             show = shows.get(int(episode.grandparentRatingKey or 0))
@@ -293,7 +311,7 @@ class _ShowReader(_SectionReader):
 
 class _MovieReader(_SectionReader):
     def read(self) -> list[PlexVideo]:
-        keys = [int(m.ratingKey) for m in self.section.all()]
+        keys = self.rating_keys(TYPE_MOVIE)
         videos = []
         for movie in self.details(keys):
             video = self.video(

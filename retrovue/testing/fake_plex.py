@@ -144,8 +144,9 @@ class FakePlex:
         limit = request.query.get("limit", "")
         if limit.isdigit():
             nodes = nodes[: int(limit)]
-        elements = [px.item_element(n, details=False, chapters=False, markers=False) for n in nodes]
-        return _paged(request, elements, librarySectionID=section["key"], title1=section["title"])
+        return _paged(
+            request, nodes, _listed, librarySectionID=section["key"], title1=section["title"]
+        )
 
     async def _metadata(self, request: web.Request) -> web.Response:
         keys = _int_keys(request.match_info["keys"])
@@ -163,21 +164,20 @@ class FakePlex:
     async def _children(self, request: web.Request) -> web.Response:
         node = self._node(request.match_info["key"])
         index = px.index_items(self.fixture).values()
+        children: list[px.Node | str] = []
         if node.kind == "show":
-            children = [n for n in index if n.kind == "season" and n.show is node.data]
-            elements = [px.season_dir(n) for n in sorted(children, key=_sort_key)]
+            seasons = [n for n in index if n.kind == "season" and n.show is node.data]
+            seasons.sort(key=_sort_key)
             if request.query.get("excludeAllLeaves") != "1":
-                key = f"/library/metadata/{node.data['ratingKey']}/allLeaves"
-                elements.insert(0, px._el("Directory", key=key, title="All episodes"))
+                children.append(f"/library/metadata/{node.data['ratingKey']}/allLeaves")
+            children += seasons
         elif node.kind == "season":
-            children = [n for n in index if n.kind == "episode" and n.season is node.data]
-            elements = [
-                px.item_element(n, details=False, chapters=False, markers=False)
-                for n in sorted(children, key=_sort_key)
-            ]
+            episodes = [n for n in index if n.kind == "episode" and n.season is node.data]
+            episodes.sort(key=_sort_key)
+            children += episodes
         else:
             raise web.HTTPNotFound()
-        return _paged(request, elements, key=node.data["ratingKey"], **_section_of(node))
+        return _paged(request, children, _listed, key=node.data["ratingKey"], **_section_of(node))
 
     async def _all_leaves(self, request: web.Request) -> web.Response:
         node = self._node(request.match_info["key"])
@@ -188,11 +188,8 @@ class FakePlex:
             for n in px.index_items(self.fixture).values()
             if n.kind == "episode" and n.show is node.data
         ]
-        elements = [
-            px.item_element(n, details=False, chapters=False, markers=False)
-            for n in sorted(episodes, key=_sort_key)
-        ]
-        return _paged(request, elements, key=node.data["ratingKey"], **_section_of(node))
+        episodes.sort(key=_sort_key)
+        return _paged(request, episodes, _listed, key=node.data["ratingKey"], **_section_of(node))
 
     def _section(self, key: str) -> px.Json:
         for section in self.fixture["sections"]:
@@ -248,7 +245,17 @@ def _xml(root: Any) -> web.Response:
     return web.Response(body=px.to_bytes(root), headers={"Content-Type": XML})
 
 
-def _paged(request: web.Request, elements: list[Any], **attrs: object) -> web.Response:
+def _listed(item: Any) -> Any:
+    """A listing element: an item without details, or the "All episodes" directory (a key)."""
+    if isinstance(item, str):
+        return px._el("Directory", key=item, title="All episodes")
+    return px.item_element(item, details=False, chapters=False, markers=False)
+
+
+def _paged(
+    request: web.Request, items: list[Any], render: Callable[[Any], Any], **attrs: object
+) -> web.Response:
+    """One page (``X-Plex-Container-Start/Size``) of ``items``; only that page is rendered."""
     start_text = request.headers.get(
         "X-Plex-Container-Start", request.query.get("X-Plex-Container-Start", "0")
     )
@@ -256,8 +263,9 @@ def _paged(request: web.Request, elements: list[Any], **attrs: object) -> web.Re
         "X-Plex-Container-Size", request.query.get("X-Plex-Container-Size")
     )
     start = int(start_text) if start_text.isdigit() else 0
-    end = start + int(size_text) if size_text and size_text.isdigit() else len(elements)
-    root = px.container(elements[start:end], totalSize=len(elements), offset=start, **attrs)
+    end = start + int(size_text) if size_text and size_text.isdigit() else len(items)
+    page = [render(item) for item in items[start:end]]
+    root = px.container(page, totalSize=len(items), offset=start, **attrs)
     return _xml(root)
 
 
