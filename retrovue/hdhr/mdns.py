@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def service_infos(device: Device, address: str, port: int) -> list[AsyncServiceInfo]:
     properties = {"DeviceID": device.device_id, "BaseURL": device.base_url}
-    host = f"hdhomerun-{device.device_id.lower()}.local."
+    host = f"{device.device_id}.local."  # real tuners answer <DeviceID>.local
     return [
         AsyncServiceInfo(
             kind,

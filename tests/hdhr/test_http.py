@@ -260,3 +260,21 @@ async def test_extra_route_registrars_answer_on_both_ports(
         for port in (running.api_port, running.stream_port):
             async with client.get(f"http://127.0.0.1:{port}/lineup.m3u") as resp:
                 assert await resp.text() == "#EXTM3U\n"
+
+
+async def test_shutdown_closes_open_streams_promptly(
+    channels_db: Database, streams: FakeStreamService
+) -> None:
+    loop = asyncio.get_running_loop()
+    async with aiohttp.ClientSession() as client:
+        async with run_station(
+            station_config(), database=channels_db, clock=SystemClock(), stream_service=streams
+        ) as running:
+            viewer = await client.get(url(running, "/auto/v2"))
+            await read_some(viewer, 1000)
+            stopping = loop.time()
+        stopped_s = loop.time() - stopping
+        viewer.close()
+    assert stopped_s < 2.5
+    assert streams.sessions[0].closed
+    assert running.state.tuners.busy_count() == 0

@@ -91,38 +91,57 @@ async def test_gssdp_discover_finds_the_media_server(discoverable: RunningStatio
     assert f"uuid:{discoverable.device.udn}" in out
 
 
-async def test_zeroconf_browser_on_loopback_sees_the_service(
+async def test_zeroconf_browser_on_loopback_sees_the_service_come_and_go(
     channels_db: Database, streams: FakeStreamService
 ) -> None:
     config = station_config(enable_mdns=True)
-    async with run_station(
-        config, database=channels_db, clock=SystemClock(), stream_service=streams
-    ) as running:
-        found = await browse("_hdhomerun._tcp.local.")
+    async with Browser("_hdhomerun._tcp.local.") as browser:
+        async with run_station(
+            config, database=channels_db, clock=SystemClock(), stream_service=streams
+        ) as running:
+            name = await browser.next_change(ServiceStateChange.Added)
+            found = await browser.resolve(name)
+        assert await browser.next_change(ServiceStateChange.Removed) == name
     assert found is not None
     assert found.properties[b"DeviceID"] == running.device.device_id.encode()
     assert found.properties[b"BaseURL"] == running.device.base_url.encode()
     assert found.port == running.api_port
     assert found.parsed_addresses() == ["127.0.0.1"]
+    assert found.server == f"{running.device.device_id}.local."
 
 
-async def browse(service_type: str, timeout_s: float = 8.0) -> AsyncServiceInfo | None:
-    aiozc = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
-    names: asyncio.Queue[str] = asyncio.Queue()
+class Browser:
+    """A zeroconf browser restricted to loopback."""
 
-    def on_change(
-        zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange
+    def __init__(self, service_type: str) -> None:
+        self._type = service_type
+        self._aiozc = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+        self._changes: asyncio.Queue[tuple[ServiceStateChange, str]] = asyncio.Queue()
+        self._browser: AsyncServiceBrowser | None = None
+
+    def _on_change(
+        self, zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange
     ) -> None:
-        if state_change is ServiceStateChange.Added:
-            names.put_nowait(name)
+        self._changes.put_nowait((state_change, name))
 
-    browser = AsyncServiceBrowser(aiozc.zeroconf, [service_type], handlers=[on_change])
-    try:
-        name = await asyncio.wait_for(names.get(), timeout_s)
-        info = AsyncServiceInfo(service_type, name)
-        if not await info.async_request(aiozc.zeroconf, 3000):
-            return None
-        return info
-    finally:
-        await browser.async_cancel()
-        await aiozc.async_close()
+    async def __aenter__(self) -> Browser:
+        self._browser = AsyncServiceBrowser(
+            self._aiozc.zeroconf, [self._type], handlers=[self._on_change]
+        )
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._browser is not None:
+            await self._browser.async_cancel()
+        await self._aiozc.async_close()
+
+    async def next_change(self, wanted: ServiceStateChange, timeout_s: float = 8.0) -> str:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                change, name = await self._changes.get()
+                if change is wanted:
+                    return name
+
+    async def resolve(self, name: str) -> AsyncServiceInfo | None:
+        info = AsyncServiceInfo(self._type, name)
+        return info if await info.async_request(self._aiozc.zeroconf, 3000) else None
