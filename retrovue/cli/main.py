@@ -15,6 +15,7 @@ from retrovue.cli import catalog as catalog_commands
 from retrovue.cli import channels as channel_commands
 from retrovue.cli import db as db_commands
 from retrovue.cli import director as director_commands
+from retrovue.cli import guide as guide_commands
 from retrovue.cli import schedule as schedule_commands
 from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
 from retrovue.cli import serve as serve_command
@@ -43,6 +44,7 @@ app.add_typer(template_commands.app, name="template")
 app.add_typer(schedule_commands.app, name="schedule")
 app.add_typer(asrun_commands.app, name="asrun")
 app.add_typer(director_commands.app, name="director")
+app.add_typer(guide_commands.app, name="guide")
 app.command("serve")(serve_command.serve)
 
 

@@ -23,11 +23,17 @@ def render_m3u(
     channels: Iterable[GuideChannel],
     *,
     base_url: str,
+    stream_base_url: str | None = None,
     logo_urls: Mapping[str, str] | None = None,
     group_title: str = DEFAULT_GROUP,
 ) -> str:
-    """``#EXTM3U url-tvg=...`` then an ``#EXTINF`` line and the stream URL per channel."""
+    """``#EXTM3U url-tvg=...`` then an ``#EXTINF`` line and the stream URL per channel.
+
+    ``stream_base_url`` is where the tuner streams (the HDHomeRun stream port) when it is not
+    ``base_url``.
+    """
     base = base_url.rstrip("/")
+    streams = (stream_base_url or base_url).rstrip("/")
     logos = logo_urls or {}
     lines = [f'#EXTM3U url-tvg="{_attr(base + "/xmltv.xml")}"']
     for channel in channels:
@@ -44,5 +50,5 @@ def render_m3u(
         }
         attrs = " ".join(f'{key}="{_attr(value)}"' for key, value in fields.items())
         lines.append(f"#EXTINF:-1 {attrs},{name.replace(',', ' ')}")
-        lines.append(stream_url(base, number))
+        lines.append(stream_url(streams, number))
     return "\n".join(lines) + "\n"

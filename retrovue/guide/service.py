@@ -83,7 +83,7 @@ class GuideService:
         self.group_title = group_title
         self.recheck_s = recheck_s  # 0: ask the database for the stamp on every request
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, str], tuple[tuple[object, ...], Rendered]] = (
+        self._cache: OrderedDict[tuple[str, str, str], tuple[tuple[object, ...], Rendered]] = (
             OrderedDict()
         )
         self._gzip: OrderedDict[str, bytes] = OrderedDict()
@@ -106,8 +106,8 @@ class GuideService:
     def xmltv(self, base_url: str) -> Rendered:
         return self._cached("xmltv", base_url)
 
-    def m3u(self, base_url: str) -> Rendered:
-        return self._cached("m3u", base_url)
+    def m3u(self, base_url: str, stream_base_url: str | None = None) -> Rendered:
+        return self._cached("m3u", base_url, stream_base_url or base_url)
 
     def gzipped(self, rendered: Rendered) -> bytes:
         """The gzip form of a render, compressed once per version."""
@@ -134,11 +134,12 @@ class GuideService:
         logos = _logo_urls(base_url, snapshot.channels)
         return render_xmltv(snapshot.channels, build_entries(snapshot), logo_urls=logos)
 
-    def render_m3u(self, base_url: str) -> bytes:
+    def render_m3u(self, base_url: str, stream_base_url: str | None = None) -> bytes:
         channels = store.read_channels(self._database)
         text = render_m3u(
             channels,
             base_url=base_url,
+            stream_base_url=stream_base_url,
             logo_urls=_logo_urls(base_url, channels),
             group_title=self.group_title,
         )
@@ -151,13 +152,17 @@ class GuideService:
             self._stamp_checked_s = now_s
         return (self._generation, self.window(), self._stamp)
 
-    def _cached(self, kind: str, base_url: str) -> Rendered:
+    def _cached(self, kind: str, base_url: str, stream_base_url: str = "") -> Rendered:
+        slot = (kind, base_url, stream_base_url)
         with self._lock:
             key = self._current_key()
-            hit = self._cache.get((kind, base_url))
+            hit = self._cache.get(slot)
             if hit is not None and hit[0] == key:
                 return hit[1]
-            body = self.render_xmltv(base_url) if kind == "xmltv" else self.render_m3u(base_url)
+            if kind == "xmltv":
+                body = self.render_xmltv(base_url)
+            else:
+                body = self.render_m3u(base_url, stream_base_url)
             self.renders += 1
             etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
             if hit is not None and hit[1].etag == etag:
@@ -166,8 +171,8 @@ class GuideService:
                 content_type = XMLTV_TYPE if kind == "xmltv" else M3U_TYPE
                 now = self._clock.now_utc().replace(microsecond=0)
                 rendered = Rendered(body, etag, now, content_type)
-            self._cache[(kind, base_url)] = (key, rendered)
-            self._cache.move_to_end((kind, base_url))
+            self._cache[slot] = (key, rendered)
+            self._cache.move_to_end(slot)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
             return rendered

@@ -21,14 +21,30 @@ XMLTV_PATHS = ("/xmltv.xml", "/guide.xml")
 M3U_PATHS = ("/lineup.m3u", "/channels.m3u")
 
 
-def add_guide_routes(app: web.Application, guide: GuideService, base_url: BaseUrl = None) -> None:
-    """Register the guide routes. ``base_url`` is the advertised ``http://ip:port`` (a string or
-    a function of the request); without it the request's own scheme and host are used."""
+def add_guide_routes(
+    app: web.Application,
+    guide: GuideService,
+    base_url: BaseUrl = None,
+    *,
+    stream_base_url: BaseUrl = None,
+) -> None:
+    """Register the guide routes.
 
-    def resolve(request: web.Request) -> str:
-        if base_url is None:
+    ``base_url`` is the advertised ``http://ip:port`` of the API (a string, or a function of the
+    request); without it the request's own scheme and host are used. ``stream_base_url`` is the
+    HDHomeRun stream base the M3U points at (default: ``base_url``).
+    """
+
+    def resolve(request: web.Request, chosen: BaseUrl = base_url) -> str:
+        if chosen is None:
             return f"{request.scheme}://{request.host}"
-        return base_url(request) if callable(base_url) else base_url
+        return chosen(request) if callable(chosen) else chosen
+
+    async def m3u(request: web.Request) -> web.StreamResponse:
+        base = resolve(request)
+        streams = resolve(request, stream_base_url) if stream_base_url is not None else base
+        rendered = await asyncio.to_thread(guide.m3u, base, streams)
+        return await _respond(request, guide, rendered)
 
     def document(render: Callable[[str], Rendered]) -> Handler:
         async def handle(request: web.Request) -> web.StreamResponse:
@@ -46,7 +62,7 @@ def add_guide_routes(app: web.Application, guide: GuideService, base_url: BaseUr
     for path in XMLTV_PATHS:
         app.router.add_get(path, document(guide.xmltv))
     for path in M3U_PATHS:
-        app.router.add_get(path, document(guide.m3u))
+        app.router.add_get(path, m3u)
     app.router.add_get(LOGO_ROUTE + "/{number}", logo)
 
 

@@ -151,3 +151,14 @@ def test_accept_encoding_parsing() -> None:
     assert not accepts_gzip("identity")
     assert not accepts_gzip("gzip;q=0")
     assert not accepts_gzip("gzip; q=0.0")
+
+
+async def test_m3u_streams_from_the_stream_port_when_given(
+    aiohttp_client: ClientMaker, guide: GuideService
+) -> None:
+    app = web.Application()
+    add_guide_routes(app, guide, ADVERTISED, stream_base_url="http://192.0.2.7:5005")
+    client = await aiohttp_client(app)
+    lines = (await (await client.get("/lineup.m3u")).text()).splitlines()
+    assert lines[0] == f'#EXTM3U url-tvg="{ADVERTISED}/xmltv.xml"'
+    assert lines[2] == "http://192.0.2.7:5005/auto/v7"
