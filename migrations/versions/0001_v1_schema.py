@@ -167,6 +167,7 @@ def upgrade() -> None:
     sa.Column('interlaced', sa.Boolean(), nullable=True),
     sa.Column('audio_tracks', sa.JSON(), nullable=False),
     sa.Column('subtitle_tracks', sa.JSON(), nullable=False),
+    sa.Column('video_details', sa.JSON(), nullable=False),
     sa.Column('file_size', sa.BigInteger(), nullable=True),
     sa.Column('file_mtime_ns', sa.BigInteger(), nullable=True),
     sa.Column('probed_utc', sa.DateTime(timezone=True), nullable=True),

@@ -159,6 +159,8 @@ def media_info(asset: LibraryAsset) -> dict[str, Any]:
         "sample_aspect_ratio": asset.sample_aspect_ratio,
         "frame_rate": asset.frame_rate,
         "interlaced": asset.interlaced,
+        **{k: v for k, v in (asset.video_details or {}).items() if k != "frame_rate"},
+        "frame_rate_exact": (asset.video_details or {}).get("frame_rate"),
         "audio_tracks": list(asset.audio_tracks or []),
         "subtitle_tracks": list(asset.subtitle_tracks or []),
         "file_size": asset.file_size,

@@ -269,6 +269,7 @@ def _set_technical(row: LibraryAsset, result: ProbeResult | None) -> None:
     row.interlaced = result.interlaced if result else None
     row.audio_tracks = [t.to_json() for t in result.audio_tracks] if result else []
     row.subtitle_tracks = [t.to_json() for t in result.subtitle_tracks] if result else []
+    row.video_details = result.video_details() if result else {}
 
 
 def _finish(

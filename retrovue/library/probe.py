@@ -80,6 +80,19 @@ class ProbeResult:
     subtitle_tracks: tuple[SubtitleTrack, ...]
     chapters: tuple[Chapter, ...]
     file_size: int
+    pix_fmt: str | None = None
+    frame_rate_exact: str | None = None  # "30000/1001": exact, for comparisons
+    video_profile: str | None = None
+    bit_rate: int | None = None  # container bit rate, bits per second
+
+    def video_details(self) -> dict[str, Any]:
+        return {
+            "pix_fmt": self.pix_fmt,
+            "frame_rate": self.frame_rate_exact,
+            "field_order": self.field_order,
+            "profile": self.video_profile,
+            "bit_rate": self.bit_rate,
+        }
 
 
 def probe_file(path: Path) -> ProbeResult:
@@ -135,6 +148,10 @@ def _describe(container: Any, path: Path, size: int) -> ProbeResult:
         subtitle_tracks=tuple(_subtitle_track(s) for s in container.streams.subtitles),
         chapters=_chapters(container, duration_ms),
         file_size=size,
+        pix_fmt=_pix_fmt(video),
+        frame_rate_exact=_exact_rate(video),
+        video_profile=_profile(video),
+        bit_rate=int(container.bit_rate) if container.bit_rate else None,
     )
 
 
@@ -162,6 +179,28 @@ def _frame_rate(video: Any) -> float | None:
     if not rate or rate <= 0:
         return None
     return round(float(Fraction(rate)), 3)
+
+
+def _exact_rate(video: Any) -> str | None:
+    if video is None:
+        return None
+    rate = video.average_rate or video.guessed_rate or video.base_rate
+    if not rate or rate <= 0:
+        return None
+    exact = Fraction(rate)
+    return f"{exact.numerator}/{exact.denominator}"
+
+
+def _profile(video: Any) -> str | None:
+    profile = video.codec_context.profile if video is not None else None
+    return str(profile) if profile else None
+
+
+def _pix_fmt(video: Any) -> str | None:
+    if video is None:
+        return None
+    name = video.codec_context.pix_fmt
+    return str(name) if name else None
 
 
 def _field_order(video: Any) -> str | None:

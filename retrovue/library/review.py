@@ -61,6 +61,7 @@ def asset_detail(asset: LibraryAsset, source_name: str) -> dict[str, Any]:
             "sample_aspect_ratio": asset.sample_aspect_ratio,
             "frame_rate": asset.frame_rate,
             "interlaced": asset.interlaced,
+            "video_details": dict(asset.video_details or {}),
             "audio_tracks": list(asset.audio_tracks or []),
             "subtitle_tracks": list(asset.subtitle_tracks or []),
             "markers": [

@@ -77,6 +77,11 @@ def test_promotion_copies_guide_and_technical_fields(synced: Station) -> None:
     assert (info["video_codec"], info["width"], info["height"]) == ("h264", 160, 120)
     assert info["container"].startswith("matroska")
     assert info["interlaced"] is False
+    assert (info["pix_fmt"], info["frame_rate_exact"], info["field_order"]) == (
+        "yuv420p",
+        "25/1",
+        "progressive",
+    )
     assert [t["language"] for t in info["audio_tracks"]] == ["eng", "fra"]
     assert [m["title"] for m in info["markers"]] == ["Cold open", "Act One"]
     assert library_row(synced, pilot).review_state == "approved"

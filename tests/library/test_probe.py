@@ -36,6 +36,9 @@ def test_interlaced_mpeg2_in_transport_stream_with_anamorphic_pixels(
     assert result.video_codec == "mpeg2video"
     assert result.interlaced is True
     assert result.field_order in ("tt", "bb", "tb", "bt")
+    assert result.video_details()["field_order"] == result.field_order
+    assert result.video_details()["frame_rate"] == "25/1"
+    assert result.pix_fmt == "yuv420p"
     assert result.sample_aspect_ratio == "10:11"
     assert [t.codec for t in result.audio_tracks] == ["mp2"]
 

@@ -112,6 +112,8 @@ class LibraryAsset(Base):
     interlaced: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     audio_tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     subtitle_tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # more video facts for the runtime: pix_fmt, exact frame rate, field order, profile, bit rate
+    video_details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # change detection
     file_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
