@@ -85,6 +85,7 @@ async def _serve(
         return hdhr_error(503, "806 Tune Failed")
     log.info("stream %s to %s started", number, client)
     response = web.StreamResponse(headers=_stream_headers())
+    response.force_close()  # a stream ends with its connection, as on a real tuner
     try:
         await response.prepare(request)
         duration_s = parse_duration_s(request.query.get("duration"))

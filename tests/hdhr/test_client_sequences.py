@@ -131,3 +131,14 @@ async def test_jellyfin_sequence(with_udp: RunningStation) -> None:
             assert await refused.read() == b""
         for s in streams:
             s.close()
+
+
+async def test_http_1_1_stream_ends_with_its_connection(station: RunningStation) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", station.stream_port)
+    writer.write(b"GET /auto/v4.1?duration=0.3 HTTP/1.1\r\nHost: tuner\r\n\r\n")
+    raw = await asyncio.wait_for(reader.read(), 5.0)  # returns only when the server closes
+    writer.close()
+    status, fields, _ = split(raw)
+    assert status == "HTTP/1.1 200 OK"
+    assert fields["connection"] == "close"
+    assert fields["content-type"] == "video/mp2t"
