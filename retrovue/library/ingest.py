@@ -5,6 +5,8 @@
 * Each item is written in its own transaction, so a sync interrupted half-way leaves every row
   either as it was or fully updated; the summary tells what was done before the interruption.
 * A probe failure marks that item ``failed`` with the reason and the sync goes on.
+* A re-probed file whose duration or stream setup changed (or that no longer probes) loses its
+  catalog clearance through the same callback: promote it again to put it back on the air.
 * Items the source no longer has are soft-deleted (``deleted = true``) in one transaction that also
   calls ``on_assets_removed(session, ids)``, so the broadcast side invalidates their catalog
   counterparts in the same transaction. The library never writes broadcast tables itself; the
@@ -156,16 +158,30 @@ def _sync_item(
             )
             session.add(row)
         was_good = not created and not row.deleted and row.review_state != "failed"
+        before_setup = _airing_setup(row)
         _assign(row, fields)
         _apply_probe(row, item, result, reason, clock)
         row.deleted = False
         row.updated_utc = clock.now_utc()
         session.flush()
-        if reason is not None and was_good:
-            on_assets_removed(session, [row.id])
+        if was_good and (reason is not None or _airing_setup(row) != before_setup):
+            on_assets_removed(session, [row.id])  # cleared for the old file, not for this one
     if reason is not None:
         return _Outcome("failed", reason)
     return _Outcome("added" if created else "updated")
+
+
+def _airing_setup(row: LibraryAsset) -> tuple[Any, ...]:
+    """What the schedule and the runtime rely on: a change needs the asset cleared again."""
+    return (
+        row.duration_ms,
+        row.container,
+        row.video_codec,
+        row.width,
+        row.height,
+        row.interlaced,
+        [(t.get("codec"), t.get("channels"), t.get("language")) for t in row.audio_tracks or []],
+    )
 
 
 def _same_version(row: LibraryAsset, item: ScannedItem) -> bool:

@@ -125,8 +125,9 @@ def test_second_sync_is_idempotent_and_probes_nothing(station: Station) -> None:
     }
 
 
-def test_changed_file_is_reprobed(station: Station) -> None:
+def test_changed_file_is_reprobed_and_loses_its_clearance(station: Station) -> None:
     station.sync()
+    promote(station.database, station.clock, asset_ids=[assets(station)[PILOT].id])
     target = station.media / PILOT
     make_media(target, MediaSpec(**{**SMALL, "duration_s": 2.0}))
     os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 5_000_000_000))
@@ -140,6 +141,19 @@ def test_changed_file_is_reprobed(station: Station) -> None:
     assert row.duration_ms >= 1900
     assert row.markers == []  # the new file has no chapters
     assert row.probed_utc == station.clock.now_utc()
+    assert [(c.canonical, c.available) for c in catalog(station)] == [(False, False)]
+
+
+def test_touched_file_is_reprobed_but_stays_cleared(station: Station) -> None:
+    station.sync()
+    promote(station.database, station.clock, asset_ids=[assets(station)[PILOT].id])
+    target = station.media / PILOT
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 1_000_000_000))
+    probe = CountingProbe()
+    summary = station.sync(probe=probe)
+    assert probe.calls == [target]
+    assert summary.updated == 1
+    assert [(c.canonical, c.available) for c in catalog(station)] == [(True, True)]
 
 
 def test_sidecar_edit_updates_metadata_without_probing(station: Station) -> None:
