@@ -62,22 +62,19 @@ def test_duplicate_template_conflicts(db: Database, clock: FakeClock) -> None:
         add_template(db, clock, "  ")
 
 
-@pytest.mark.parametrize(
-    ("start", "duration", "rule", "message"),
-    [
-        (7 * H, H, {}, "block 07:00-08:00 (1h) overlaps block 'Morning' 06:00-09:00 (3h)"),
-        (5 * H, 2 * H, {}, "overlaps block 'Morning'"),
-        (6 * H, 30, {}, "overlaps block 'Morning'"),
-        (22 * H, 9 * H, {}, "overlaps block 'Morning'"),  # wraps past midnight into 06:00
-        (10 * H, 30, {"colour": "red"}, "rule_json: colour: unknown key"),
-        (10 * H, 30, {"order": "backwards"}, "rule_json: order: must be one of"),
-        (10 * H, 30, [1], "rule_json: must be a JSON object"),
-        (10 * H, 22 * H, {}, "overlaps"),
-    ],
-)
-def test_bad_blocks_write_nothing(
-    db: Database, clock: FakeClock, start: int, duration: int, rule: object, message: str
-) -> None:
+BAD_BLOCKS = [
+    (7 * H, H, {}, "block 07:00-08:00 (1h) overlaps block 'Morning' 06:00-09:00 (3h)"),
+    (5 * H, 2 * H, {}, "overlaps block 'Morning'"),
+    (6 * H, 30, {}, "overlaps block 'Morning'"),
+    (22 * H, 9 * H, {}, "overlaps block 'Morning'"),  # wraps past midnight into 06:00
+    (10 * H, 30, {"colour": "red"}, "rule_json: colour: unknown key"),
+    (10 * H, 30, {"order": "backwards"}, "rule_json: order: must be one of"),
+    (10 * H, 30, [1], "rule_json: must be a JSON object"),
+    (10 * H, 22 * H, {}, "overlaps"),
+]
+
+
+def test_bad_blocks_write_nothing(db: Database, clock: FakeClock) -> None:
     add_template(db, clock, "Weekday")
     add_block(
         db,
@@ -88,12 +85,13 @@ def test_bad_blocks_write_nothing(
         rule_json={},
         name="Morning",
     )
-    with pytest.raises(ValidationError) as caught:
-        add_block(
-            db, clock, "Weekday", start_minutes=start, duration_minutes=duration, rule_json=rule
-        )
-    assert message in str(caught.value)
-    assert _blocks(db) == 1
+    for start, duration, rule, message in BAD_BLOCKS:
+        with pytest.raises(ValidationError) as caught:
+            add_block(
+                db, clock, "Weekday", start_minutes=start, duration_minutes=duration, rule_json=rule
+            )
+        assert message in str(caught.value), (start, duration, rule)
+        assert _blocks(db) == 1
 
 
 def test_blocks_may_leave_gaps_and_fill_the_whole_day(db: Database, clock: FakeClock) -> None:

@@ -54,43 +54,41 @@ def test_assign_every_way_and_list(rv: CliRunner, db: Database) -> None:
     assert len(table) == 7
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["9", "Weekday"], "error: no channel '9' (see: retrovue channel list)"),
-        (["5", "Nope"], "error: no template 'Nope' (see: retrovue template list)"),
-        (
-            ["5", "Weekday", "--date", "2026-02-30"],
-            "error: --date: '2026-02-30' is not a real date",
-        ),
-        (["5", "Weekday", "--date", "30.01.2026"], "error: --date: '30.01.2026' is not a date"),
-        (
-            ["5", "Weekday", "--from", "2026-03-05", "--to", "2026-03-01"],
-            "error: --to: 2026-03-01 is before",
-        ),
-        (["5", "Weekday", "--from", "2026-03-05"], "error: --from and --to go together"),
-        (
-            ["5", "Weekday", "--from", "2026-03-01", "--to", "2026-04-31"],
-            "error: --to: '2026-04-31' is not a real",
-        ),
-        (["5", "Weekday", "--weekday", "mon,xyz"], "error: --weekday: 'xyz' is not a weekday"),
-        (["5", "Weekday", "--date", "2026-03-01", "--weekday", "mon"], "error: give only one of"),
-        (
-            ["7", "HalfHour", "--weekday", "mon"],
-            "error: template 'HalfHour': block 06:30-07:30 (1h) does not start on the grid of "
-            "channel 7",
-        ),
-    ],
-)
-def test_bad_assignments_write_nothing(
-    rv: CliRunner, db: Database, args: list[str], message: str
-) -> None:
-    result = rv("schedule", "assign", *args)
-    assert result.code == 2
-    assert result.err.startswith(message)
-    assert result.err.count("\n") == 1
-    assert _selectors(db, "5") == []
-    assert _selectors(db, "7") == []
+BAD_ASSIGNS = [
+    (["9", "Weekday"], "error: no channel '9' (see: retrovue channel list)"),
+    (["5", "Nope"], "error: no template 'Nope' (see: retrovue template list)"),
+    (
+        ["5", "Weekday", "--date", "2026-02-30"],
+        "error: --date: '2026-02-30' is not a real date",
+    ),
+    (["5", "Weekday", "--date", "30.01.2026"], "error: --date: '30.01.2026' is not a date"),
+    (
+        ["5", "Weekday", "--from", "2026-03-05", "--to", "2026-03-01"],
+        "error: --to: 2026-03-01 is before",
+    ),
+    (["5", "Weekday", "--from", "2026-03-05"], "error: --from and --to go together"),
+    (
+        ["5", "Weekday", "--from", "2026-03-01", "--to", "2026-04-31"],
+        "error: --to: '2026-04-31' is not a real",
+    ),
+    (["5", "Weekday", "--weekday", "mon,xyz"], "error: --weekday: 'xyz' is not a weekday"),
+    (["5", "Weekday", "--date", "2026-03-01", "--weekday", "mon"], "error: give only one of"),
+    (
+        ["7", "HalfHour", "--weekday", "mon"],
+        "error: template 'HalfHour': block 06:30-07:30 (1h) does not start on the grid of "
+        "channel 7",
+    ),
+]
+
+
+def test_bad_assignments_write_nothing(rv: CliRunner, db: Database) -> None:
+    for args, message in BAD_ASSIGNS:
+        result = rv("schedule", "assign", *args)
+        assert result.code == 2, args
+        assert result.err.startswith(message), (args, result.err)
+        assert result.err.count("\n") == 1
+        assert _selectors(db, "5") == []
+        assert _selectors(db, "7") == []
 
 
 def test_unassign(rv: CliRunner, db: Database) -> None:

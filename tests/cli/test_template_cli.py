@@ -53,58 +53,56 @@ def test_template_and_block_lifecycle(rv: CliRunner, db: Database, tmp_path: Pat
     assert read_templates(db) == []
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--start", "07:00", "--duration", "1h", "--rule", "{}"], "overlaps block 'Morning'"),
-        (
-            ["--start", "07:00", "--duration", "1h", "--rule", '{"x": 1}'],
-            "rule_json: x: unknown key",
-        ),
-        (["--start", "10:00", "--duration", "1h", "--rule", "{bad"], "rule_json: not valid JSON"),
-        (
-            ["--start", "10:00", "--duration", "90s", "--rule", "{}"],
-            "not a whole number of minutes",
-        ),
-        (["--start", "10:00", "--duration", "25h", "--rule", "{}"], "at most 24h"),
-        (
-            ["--start", "24:00", "--duration", "1h", "--rule", "{}"],
-            "--start: '24:00' is not a time",
-        ),
-        (
-            ["--start", "10:00", "--duration", "1h"],
-            "give exactly one of --rule JSON or --rule-file",
-        ),
-        (
-            ["--start", "10:00", "--duration", "1h", "--rule-file", "/no/rule.json"],
-            "--rule-file: cannot read '/no/rule.json'",
-        ),
-        (
-            [
-                "--start",
-                "10:00",
-                "--duration",
-                "1h",
-                "--rule",
-                '{"order": "random", "no_repeat_days": "3"}',
-            ],
-            "rule_json: no_repeat_days: must be a whole number",
-        ),
-    ],
-)
-def test_bad_blocks(
-    rv: CliRunner, db: Database, clock: FakeClock, args: list[str], message: str
-) -> None:
+BAD_BLOCKS = [
+    (["--start", "07:00", "--duration", "1h", "--rule", "{}"], "overlaps block 'Morning'"),
+    (
+        ["--start", "07:00", "--duration", "1h", "--rule", '{"x": 1}'],
+        "rule_json: x: unknown key",
+    ),
+    (["--start", "10:00", "--duration", "1h", "--rule", "{bad"], "rule_json: not valid JSON"),
+    (
+        ["--start", "10:00", "--duration", "90s", "--rule", "{}"],
+        "not a whole number of minutes",
+    ),
+    (["--start", "10:00", "--duration", "25h", "--rule", "{}"], "at most 24h"),
+    (
+        ["--start", "24:00", "--duration", "1h", "--rule", "{}"],
+        "--start: '24:00' is not a time",
+    ),
+    (
+        ["--start", "10:00", "--duration", "1h"],
+        "give exactly one of --rule JSON or --rule-file",
+    ),
+    (
+        ["--start", "10:00", "--duration", "1h", "--rule-file", "/no/rule.json"],
+        "--rule-file: cannot read '/no/rule.json'",
+    ),
+    (
+        [
+            "--start",
+            "10:00",
+            "--duration",
+            "1h",
+            "--rule",
+            '{"order": "random", "no_repeat_days": "3"}',
+        ],
+        "rule_json: no_repeat_days: must be a whole number",
+    ),
+]
+
+
+def test_bad_blocks(rv: CliRunner, db: Database, clock: FakeClock) -> None:
     add_template(db, clock, "Weekday")
     add_block(
         db, clock, "Weekday", start_minutes=360, duration_minutes=120, rule_json={}, name="Morning"
     )
-    result = rv("template", "block", "add", "Weekday", *args)
-    assert result.code == 2
-    assert result.err.startswith("error: ")
-    assert message in result.err
-    assert result.err.count("\n") == 1
-    assert len(read_template(db, "Weekday").blocks) == 1
+    for args, message in BAD_BLOCKS:
+        result = rv("template", "block", "add", "Weekday", *args)
+        assert result.code == 2, args
+        assert result.err.startswith("error: ")
+        assert message in result.err, (args, result.err)
+        assert result.err.count("\n") == 1
+        assert len(read_template(db, "Weekday").blocks) == 1
 
 
 def test_unknown_and_duplicate_templates(rv: CliRunner, db: Database, clock: FakeClock) -> None:
