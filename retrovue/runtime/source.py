@@ -15,8 +15,9 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 import av
 
@@ -44,9 +45,13 @@ def silence(samples: int) -> av.AudioFrame:
     return frame
 
 
-def _number(frame: av.VideoFrame) -> int:
-    """The decode-order number the source gave a raw frame (kept in ``frame.opaque``)."""
-    return int(cast(int, frame.opaque))
+@dataclass(frozen=True)
+class _Raw:
+    """A decoded frame, its file position and its decode-order number."""
+
+    position_s: float
+    frame: av.VideoFrame
+    number: int
 
 
 def pick_audio_stream(container: Any, language: str | None) -> Any | None:
@@ -80,7 +85,7 @@ class MediaSource:
         self._video: Any = None
         self._audio: Any = None
         self._packets: Iterator[Any] | None = None
-        self._raw: deque[tuple[float, av.VideoFrame]] = deque()
+        self._raw: deque[_Raw] = deque()
         self._want_s = 0.0
         self._filter: VideoFilter | None = None
         self._filter_ready = False
@@ -90,7 +95,7 @@ class MediaSource:
         self._pushed: set[int] = set()
         self._awaiting: deque[int] = deque()  # numbers pushed, no output yet
         self._origin_s = 0.0
-        self._current: tuple[float, av.VideoFrame] | None = None
+        self._current: _Raw | None = None
         self._current_out: av.VideoFrame | None = None
         self._fifo = av.AudioFifo()
         self._resampler: av.AudioResampler | None = None
@@ -127,7 +132,11 @@ class MediaSource:
             target_s = max(0.0, start_s - margin_s)
             self._restart_demux(target_s)
             # Some containers (MPEG-TS) land after the target: retry further back.
-            if self.eof or (self._raw and self._raw[0][0] <= start_s + 0.001) or not target_s:
+            if (
+                self.eof
+                or (self._raw and self._raw[0].position_s <= start_s + 0.001)
+                or not target_s
+            ):
                 return
 
     def _restart_demux(self, seek_s: float | None = None) -> None:
@@ -193,15 +202,14 @@ class MediaSource:
             return  # a stray frame from before a seek
         self._last_video_s = position_s
         self._video_count += 1
-        frame.opaque = self._video_count  # identity for the filter bookkeeping
-        self._raw.append((position_s, frame))
+        self._raw.append(_Raw(position_s, frame, self._video_count))
         self._trim()
 
     def _trim(self) -> None:
         """Drop frames that can no longer be shown: keep the latest at or before the position."""
-        while len(self._raw) >= 2 and self._raw[1][0] <= self._want_s:
+        while len(self._raw) >= 2 and self._raw[1].position_s <= self._want_s:
             dropped = self._raw.popleft()
-            self._pushed.discard(_number(dropped[1]))
+            self._pushed.discard(dropped.number)
 
     def _on_audio(self, frame: av.AudioFrame) -> None:
         assert self._resampler is not None
@@ -259,39 +267,38 @@ class MediaSource:
             return None
         self._want_s = position_s
         self._trim()
-        while not self.eof and (not self._raw or self._raw[-1][0] <= position_s):
+        while not self.eof and (not self._raw or self._raw[-1].position_s <= position_s):
             self._pump()
             if len(self._raw) > MAX_VIDEO_AHEAD_FRAMES:
                 break
         if not self._raw:
             return self._current_out
         chosen = self._raw[0]
-        if self._current is not None and chosen[1] is self._current[1]:
+        if self._current is not None and chosen.number == self._current.number:
             return self._current_out
         self._current = chosen
-        self._current_out = self._render(chosen[1])
+        self._current_out = self._render(chosen)
         return self._current_out
 
-    def _render(self, frame: av.VideoFrame) -> av.VideoFrame | None:
+    def _render(self, raw: _Raw) -> av.VideoFrame | None:
         sar = self._video.sample_aspect_ratio
         if not self._filter_ready:
             self._filter_ready = True
-            if needs_filter(frame, sar, self.profile):
-                self._filter = VideoFilter(frame, sar, self._video.time_base, self.profile)
+            if needs_filter(raw.frame, sar, self.profile):
+                self._filter = VideoFilter(raw.frame, sar, self._video.time_base, self.profile)
         if self._filter is None:
-            return frame
+            return raw.frame
         try:
-            return self._filtered_for(frame)
+            return self._filtered_for(raw.number)
         except (av.FFmpegError, ValueError) as err:
             self.fail(f"cannot convert video of {self.path}: {err}")
             return None
 
-    def _filtered_for(self, frame: av.VideoFrame) -> av.VideoFrame | None:
-        """The filtered picture for ``frame``; a deinterlacer needs the next frame first."""
-        assert self._filter is not None
+    def _filtered_for(self, number: int) -> av.VideoFrame | None:
+        """The filtered picture of raw frame ``number``; a deinterlacer needs the next first."""
         while True:
             self._push_pending()
-            if _number(frame) in self._filtered or self._filter_flushed:
+            if number in self._filtered or self._filter_flushed:
                 break
             if self.eof:
                 self._flush_filter()
@@ -299,21 +306,21 @@ class MediaSource:
             seen = self._video_count
             while not self.eof and self._video_count == seen:
                 self._pump()
-        found = self._filtered.get(_number(frame))
-        alive = {_number(raw) for _, raw in self._raw}
+        found = self._filtered.get(number)
+        alive = {raw.number for raw in self._raw}
         for key in [k for k in self._filtered if k not in alive]:
             del self._filtered[key]
         return found if found is not None else self._current_out
 
     def _push_pending(self) -> None:
         assert self._filter is not None
-        for _, raw in self._raw:
+        for raw in self._raw:
             if self._filter_flushed:
                 return
-            if _number(raw) not in self._pushed:
-                self._pushed.add(_number(raw))
-                self._awaiting.append(_number(raw))
-                self._collect(self._filter.push(raw))
+            if raw.number not in self._pushed:
+                self._pushed.add(raw.number)
+                self._awaiting.append(raw.number)
+                self._collect(self._filter.push(raw.frame))
 
     def _collect(self, outputs: list[av.VideoFrame]) -> None:
         # The graph gives one picture per input, in order (a deinterlacer one input late).

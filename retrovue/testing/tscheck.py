@@ -24,7 +24,8 @@ CLOCK_HZ = 90000
 NULL_PID = 0x1FFF
 VIDEO_TYPES = {0x1B: "h264", 0x24: "hevc", 0x02: "mpeg2"}
 AUDIO_TYPES = {0x0F: "aac", 0x03: "mp2", 0x04: "mp2", 0x81: "ac3"}
-MAX_ERRORS = 50
+MAX_ERRORS = 200
+MAX_PER_KIND = 5
 
 
 @dataclass
@@ -52,6 +53,7 @@ class TsReport:
     audio_pts: dict[int, list[int]] = field(default_factory=dict)
     audio_frames: dict[int, int] = field(default_factory=dict)
     first_idr_byte: int | None = None  # offset of the packet that starts the first IDR's PES
+    _kinds: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -62,7 +64,12 @@ class TsReport:
         return len(self.video_pts)
 
     def error(self, message: str) -> None:
-        if len(self.errors) < MAX_ERRORS:
+        """Record ``message``; at most ``MAX_PER_KIND`` of one kind (its first three words)."""
+        kind = " ".join(message.split()[:3]) if not message.startswith("byte") else message[:0]
+        kind = kind or " ".join(message.split()[2:4])
+        seen = self._kinds.get(kind, 0)
+        self._kinds[kind] = seen + 1
+        if seen < MAX_PER_KIND and len(self.errors) < MAX_ERRORS:
             self.errors.append(message)
 
 
