@@ -69,6 +69,8 @@ def show_cmd(
         return
     markers = detail.pop("markers")
     tracks = detail.pop("audio_tracks")
+    details = detail.pop("video_details")
+    detail.update({f"video.{key}": value for key, value in details.items()})
     emit_fields(detail)
     for track in tracks:
         typer.echo(

@@ -72,7 +72,7 @@ class ProbeResult:
     video_codec: str | None
     width: int | None
     height: int | None
-    sample_aspect_ratio: str | None  # "4:3"; None when unknown or square
+    sample_aspect_ratio: str | None  # "4:3"; None when unknown
     frame_rate: float | None
     field_order: str | None  # progressive, tt, bb, tb, bt, unknown
     interlaced: bool | None
