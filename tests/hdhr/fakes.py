@@ -16,6 +16,7 @@ class FakeSession:
     client: str
     clock: Clock
     chunk_s: float
+    stall_after: int | None = None  # chunks before the source goes silent (None: never)
     closed: bool = False
     bytes_sent: int = 0
     _signal: TestSignal = field(default_factory=TestSignal)
@@ -24,7 +25,11 @@ class FakeSession:
         return self._chunks()
 
     async def _chunks(self) -> AsyncIterator[bytes]:
+        sent = 0
         while not self.closed:
+            if self.stall_after is not None and sent >= self.stall_after:
+                await self.clock.sleep_s(3600)
+            sent += 1
             chunk = self._signal.next_chunk()
             self.bytes_sent += len(chunk)
             yield chunk
@@ -42,6 +47,7 @@ class FakeStreamService:
     chunk_s: float = 0.05
     broken: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
+    stall_after: int | None = None
     sessions: list[FakeSession] = field(default_factory=list)
 
     async def open(self, channel_number: str, *, client: str) -> FakeSession:
@@ -49,7 +55,9 @@ class FakeStreamService:
             raise NotFoundError(f"channel {channel_number} has nothing scheduled")
         if channel_number in self.broken:
             raise StreamError(f"channel {channel_number} cannot start")
-        session = FakeSession(channel_number, client, self.clock, self.chunk_s)
+        session = FakeSession(
+            channel_number, client, self.clock, self.chunk_s, stall_after=self.stall_after
+        )
         self.sessions.append(session)
         return session
 

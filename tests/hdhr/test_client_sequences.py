@@ -142,3 +142,21 @@ async def test_http_1_1_stream_ends_with_its_connection(station: RunningStation)
     assert status == "HTTP/1.1 200 OK"
     assert fields["connection"] == "close"
     assert fields["content-type"] == "video/mp2t"
+
+
+async def test_slot_is_freed_on_disconnect_even_while_the_source_is_silent(
+    station: RunningStation, streams: FakeStreamService
+) -> None:
+    streams.stall_after = 2  # after two chunks nothing more is written: no write can fail
+    reader, writer = await asyncio.open_connection("127.0.0.1", station.stream_port)
+    writer.write(b"GET /auto/v2 HTTP/1.0\r\n\r\n")
+    await reader.readuntil(b"\r\n\r\n")
+    await reader.readexactly(188 * 40)
+    assert station.state.tuners.busy_count() == 1
+    writer.transport.abort()
+    for _ in range(50):
+        if station.state.tuners.busy_count() == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert station.state.tuners.busy_count() == 0
+    assert streams.sessions[-1].closed
