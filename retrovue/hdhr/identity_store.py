@@ -54,7 +54,7 @@ def _ensure(database: Database, clock: Clock) -> dict[str, str]:
             if key not in stored:
                 stored[key] = make()
                 session.add(StationSetting(key=key, value=stored[key], updated_utc=clock.now_utc()))
-                log.info("generated %s %s", key, stored[key] if key == DEVICE_ID_KEY else "")
+                log.info("generated %s", key if key == DEVICE_AUTH_KEY else f"{key} {stored[key]}")
         return stored
 
 

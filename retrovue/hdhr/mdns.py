@@ -40,21 +40,30 @@ class MdnsAdvertiser:
         self._interface_ip = interface_ip
         self._port = port
         self._zeroconf: AsyncZeroconf | None = None
-        self._infos: list[AsyncServiceInfo] = []
+        self._registering: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Begin registering; probing takes a few seconds and runs in the background."""
         self._zeroconf = AsyncZeroconf(interfaces=[self._interface_ip], ip_version=IPVersion.V4Only)
-        self._infos = service_infos(self._device, self._interface_ip, self._port)
-        pending = [
-            await self._zeroconf.async_register_service(info, allow_name_change=True)
-            for info in self._infos
-        ]
-        await asyncio.gather(*pending)  # probing and announcing take about a second
-        log.info("mDNS: %s on %s", ", ".join(SERVICE_TYPES), self._interface_ip)
+        self._registering = asyncio.ensure_future(self._register(self._zeroconf))
+
+    async def _register(self, zeroconf: AsyncZeroconf) -> None:
+        try:
+            infos = service_infos(self._device, self._interface_ip, self._port)
+            pending = [
+                await zeroconf.async_register_service(info, allow_name_change=True)
+                for info in infos
+            ]
+            await asyncio.gather(*pending)
+            log.info("mDNS: %s on %s", ", ".join(SERVICE_TYPES), self._interface_ip)
+        except Exception:  # the edge of a background task: mDNS is optional, log and go on
+            log.exception("mDNS registration failed")
 
     async def stop(self) -> None:
         if self._zeroconf is None:
             return
+        if self._registering is not None:
+            await self._registering  # finish probing, so that every service gets a goodbye
         await self._zeroconf.async_unregister_all_services()
         await self._zeroconf.async_close()
         self._zeroconf = None
