@@ -9,6 +9,7 @@ A filler source's files are all of kind ``filler``.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,6 +19,8 @@ from retrovue.errors import SourceError
 from retrovue.library.naming import ParsedName, is_season_folder, is_video_file, parse_path
 from retrovue.library.nfo import NfoInfo, read_nfo
 from retrovue.library.registry import ItemMetadata, ScannedItem, SourceSpec
+
+log = logging.getLogger(__name__)
 
 ARTWORK_NAMES = ("poster.jpg", "folder.jpg", "poster.png", "folder.png", "cover.jpg")
 
@@ -54,6 +57,9 @@ class FilesystemImporter:
         except OSError:
             return None  # vanished between listing and stat: treated as gone
         relative = path.relative_to(root).as_posix()
+        if not _is_utf8(str(path)):
+            log.warning("skipping %r: its name is not valid UTF-8; rename it", relative)
+            return None
         metadata = describe(root, path, listing, filler=source.is_filler)
         return ScannedItem(
             external_key=relative,
@@ -63,6 +69,14 @@ class FilesystemImporter:
             file_mtime_ns=stat.st_mtime_ns,
             probe_path=path,
         )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
@@ -78,7 +92,11 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
 
     visited: set[tuple[int, int]] = set()
     for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=True):
-        stat = os.stat(folder)
+        try:
+            stat = os.stat(folder)
+        except OSError:  # vanished while walking: what was in it is gone
+            dirs[:] = []
+            continue
         if (stat.st_dev, stat.st_ino) in visited:
             dirs[:] = []
             continue

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from retrovue.clock import Clock
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 OnAssetsRemoved = Callable[[Session, list[int]], None]
 ProbeFn = Callable[[Path], ProbeResult]
 _MAX_TITLE = 1000
+_CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass
@@ -301,11 +302,14 @@ def _finish(
         if source is None:
             raise NotFoundError("the source was removed while it was syncing")
         now = clock.now_utc()
-        for asset in session.scalars(select(LibraryAsset).where(LibraryAsset.id.in_(gone))):
-            asset.deleted = True
-            asset.updated_utc = now
-        if gone:
-            session.flush()
-            on_assets_removed(session, gone)
+        for start in range(0, len(gone), _CHUNK):
+            chunk = gone[start : start + _CHUNK]
+            session.execute(
+                update(LibraryAsset)
+                .where(LibraryAsset.id.in_(chunk))
+                .values(deleted=True, updated_utc=now)
+                .execution_options(synchronize_session=False)
+            )
+            on_assets_removed(session, chunk)
         source.last_synced_utc = now
     return len(gone)

@@ -272,3 +272,11 @@ def test_symlink_loops_are_cut_and_linked_folders_followed(
     summary = station.sync()
     assert summary.total == 13
     assert "linked/Linked (2001).mkv" in assets(station)
+
+
+def test_file_names_that_are_not_utf8_are_skipped(station: Station) -> None:
+    good = (station.media / "Movies/Heat (1995).mp4").read_bytes()
+    with open(os.path.join(os.fsencode(station.media), b"Misc", b"bad\xff name.mkv"), "wb") as f:
+        f.write(good)
+    summary = station.sync()
+    assert (summary.total, summary.added, summary.failed) == (12, 9, 3)
