@@ -38,7 +38,9 @@ def day_selection(
     if first is not None or last is not None:
         given.append("--from/--to")
     if len(given) > 1:
-        raise ValidationError(f"give only one of --date, --from/--to, --weekday (got {given})")
+        raise ValidationError(
+            f"give only one of --date, --from/--to, --weekday (got {' and '.join(given)})"
+        )
     if on_date is not None:
         return DaySelection.on_date(parse_date(on_date, option="--date"))
     if first is not None or last is not None:

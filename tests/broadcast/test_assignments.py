@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -57,6 +57,7 @@ def test_precedence_date_then_weekday_then_default() -> None:
 _days = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 1, 21))
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.tuples(_days, st.integers(1, 9)), max_size=5, unique_by=lambda x: x[0]),
     st.dictionaries(st.integers(0, 6), st.integers(1, 9), max_size=7),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrovue.broadcast.layout import (
@@ -59,6 +59,7 @@ def _minutes(span: BlockSpan) -> set[int]:
 _spans = st.builds(BlockSpan, st.integers(0, 1439), st.integers(1, 1440))
 
 
+@settings(deadline=None)
 @given(_spans, _spans)
 def test_overlap_on_the_circle_matches_minute_sets(first: BlockSpan, second: BlockSpan) -> None:
     assert arcs_overlap(first, second) == bool(_minutes(first) & _minutes(second))
@@ -92,6 +93,7 @@ def test_check_new_block_day_limit() -> None:
         check_new_block([], BlockSpan(1440, 30))
 
 
+@settings(deadline=None)
 @given(st.lists(_spans, max_size=8))
 def test_accepted_blocks_never_overlap_nor_exceed_a_day(candidates: list[BlockSpan]) -> None:
     accepted: list[BlockSpan] = []

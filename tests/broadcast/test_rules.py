@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrovue.broadcast.rules import (
@@ -179,6 +179,7 @@ def test_parse_duration_errors(text: str, hint: str) -> None:
         parse_duration(text)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=7 * 24 * 3600))
 def test_format_duration_round_trips(seconds: int) -> None:
     assert parse_duration(format_duration(seconds * 1000)) == seconds * 1000
@@ -223,11 +224,13 @@ def rules(draw: st.DrawFn) -> Rule:
     )
 
 
+@settings(deadline=None)
 @given(rules())
 def test_round_trip(rule: Rule) -> None:
     assert parse_rule(rule_to_json(rule)) == rule
 
 
+@settings(deadline=None)
 @given(rules())
 def test_round_trip_through_json_text(rule: Rule) -> None:
     data = rule_to_json(rule)
