@@ -100,7 +100,7 @@ def _load_rule(rule: str | None, rule_file: Path | None) -> object:
         raise ValidationError("give exactly one of --rule JSON or --rule-file FILE")
     if rule_file is not None:
         try:
-            rule = rule_file.read_text(encoding="utf-8")
+            rule = rule_file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
             raise ValidationError(f"--rule-file: cannot read {str(rule_file)!r}: {err}") from err
     assert rule is not None
