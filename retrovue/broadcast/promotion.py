@@ -205,6 +205,12 @@ def _upsert(
     now = clock.now_utc()
     values = guide_fields(asset, source)
     values["media_info"] = media_info(asset)  # reads markers: before any pending insert
+    values["media_info"]["provenance"] = {
+        "source": source.name,
+        "source_kind": source.kind,
+        "external_key": asset.external_key,
+        "library_file_path": asset.file_path,
+    }
     values["file_path"] = path
     row = session.scalars(
         select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id == asset.id)

@@ -84,6 +84,12 @@ def test_promotion_copies_guide_and_technical_fields(synced: Station) -> None:
     )
     assert [t["language"] for t in info["audio_tracks"]] == ["eng", "fra"]
     assert [m["title"] for m in info["markers"]] == ["Cold open", "Act One"]
+    assert info["provenance"] == {
+        "source": "tv",
+        "source_kind": "filesystem",
+        "external_key": PILOT,
+        "library_file_path": str(synced.media / PILOT),
+    }
     assert library_row(synced, pilot).review_state == "approved"
 
 
