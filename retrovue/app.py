@@ -119,18 +119,35 @@ def _views(state: HdhrState) -> discovery.ViewSource:
 async def _binary_protocol(
     state: HdhrState, config: StationConfig, _app: web.Application
 ) -> AsyncIterator[None]:
-    udp = await discovery.start_udp(_views(state), config.bind_host, config.control_port)
+    try:
+        udp = await discovery.start_udp(_views(state), config.bind_host, config.control_port)
+    except OSError as err:
+        _discovery_off("UDP discovery and TCP control", config.control_port, err, "--no-udp")
+        yield
+        return
     try:
         tcp = await discovery.start_tcp(_views(state), config.bind_host, config.control_port)
-    except OSError:
+    except OSError as err:
         udp.close()
-        raise
+        _discovery_off("TCP control", config.control_port, err, "--no-udp")
+        yield
+        return
     try:
         yield
     finally:
         udp.close()
         tcp.close()
         await tcp.wait_closed()
+
+
+def _discovery_off(what: str, port: int, err: OSError, flag: str) -> None:
+    log.warning(
+        "%s off: cannot use port %d (%s); the HTTP API still works (%s silences this)",
+        what,
+        port,
+        err.strerror or err,
+        flag,
+    )
 
 
 async def _ssdp(
@@ -143,7 +160,12 @@ async def _ssdp(
         port=config.ssdp_port,
         notify_interval_s=config.notify_interval_s,
     )
-    await responder.start()
+    try:
+        await responder.start()
+    except OSError as err:
+        _discovery_off("SSDP", config.ssdp_port, err, "--no-ssdp")
+        yield
+        return
     try:
         yield
     finally:
@@ -154,7 +176,12 @@ async def _mdns(
     state: HdhrState, config: StationConfig, api_port: int, _app: web.Application
 ) -> AsyncIterator[None]:
     advertiser = MdnsAdvertiser(state.device, interface_ipv4(config.advertise_host), api_port)
-    await advertiser.start()
+    try:
+        await advertiser.start()
+    except OSError as err:
+        _discovery_off("mDNS", 5353, err, "--no-mdns")
+        yield
+        return
     try:
         yield
     finally:

@@ -79,8 +79,11 @@ async def start_udp(
     views: ViewSource, host: str, port: int = HDHR_PORT
 ) -> asyncio.DatagramTransport:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     loop = asyncio.get_running_loop()
     transport, _ = await loop.create_datagram_endpoint(lambda: DiscoveryProtocol(views), sock=sock)
     return transport

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import random
 import socket
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from email.utils import format_datetime
 
 from retrovue.clock import Clock
@@ -39,8 +39,26 @@ def _membership(interface_ip: str) -> bytes:
     return socket.inet_aton(SSDP_GROUP) + socket.inet_aton(interface_ip)
 
 
-def _listen_socket(interface_ip: str, port: int) -> socket.socket:
+def _closing_on_error(build: Callable[[socket.socket], None]) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    try:
+        build(sock)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+def _listen_socket(interface_ip: str, port: int) -> socket.socket:
+    return _closing_on_error(lambda sock: _setup_listen(sock, interface_ip, port))
+
+
+def _send_socket(interface_ip: str) -> socket.socket:
+    return _closing_on_error(lambda sock: _setup_send(sock, interface_ip))
+
+
+def _setup_listen(sock: socket.socket, interface_ip: str, port: int) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if hasattr(socket, "SO_REUSEPORT"):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -48,18 +66,13 @@ def _listen_socket(interface_ip: str, port: int) -> socket.socket:
         sock.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
     sock.bind((SSDP_GROUP, port))
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, _membership(interface_ip))
-    sock.setblocking(False)
-    return sock
 
 
-def _send_socket(interface_ip: str) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+def _setup_send(sock: socket.socket, interface_ip: str) -> None:
     sock.bind((interface_ip, 0))
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(interface_ip))
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
-    sock.setblocking(False)
-    return sock
 
 
 class _Listener(asyncio.DatagramProtocol):
@@ -94,12 +107,19 @@ class SsdpResponder:
         self.replies_sent = 0
 
     async def start(self) -> None:
+        """Open both sockets (OSError, with nothing left open, when that is impossible)."""
+        send_sock = _send_socket(self._interface_ip)
+        try:
+            listen_sock = _listen_socket(self._interface_ip, self._port)
+        except OSError:
+            send_sock.close()
+            raise
         loop = asyncio.get_running_loop()
         self._send, _ = await loop.create_datagram_endpoint(
-            asyncio.DatagramProtocol, sock=_send_socket(self._interface_ip)
+            asyncio.DatagramProtocol, sock=send_sock
         )
         self._listen, _ = await loop.create_datagram_endpoint(
-            lambda: _Listener(self), sock=_listen_socket(self._interface_ip, self._port)
+            lambda: _Listener(self), sock=listen_sock
         )
         self._spawn(self._notify_loop())
         log.info("SSDP on %s: LOCATION %s", self._interface_ip, self._device.location_url)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
-from retrovue.app import RunningStation
+from retrovue.app import RunningStation, run_station
+from retrovue.clock import SystemClock
+from retrovue.db import Database
 from retrovue.hdhr import discovery
 from retrovue.hdhr import packets as p
+from tests.hdhr.conftest import station_config
+from tests.hdhr.fakes import FakeStreamService
 
 TIMEOUT_S = 1.0
 SILENCE_S = 0.3  # how long a test waits to be sure no reply comes
@@ -167,3 +173,23 @@ async def test_tuner_status_follows_the_pool(station: RunningStation, tcp_port: 
     finally:
         station.state.tuners.release(lease)
     assert [r.value if r else None for r in replies] == ["4.1", "none"]
+
+
+async def test_busy_control_port_turns_the_binary_protocol_off_with_a_warning(
+    channels_db: Database, streams: FakeStreamService, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        port = int(squatter.getsockname()[1])
+        config = station_config(enable_udp=True, control_port=port)
+        with caplog.at_level(logging.WARNING):
+            async with (
+                run_station(
+                    config, database=channels_db, clock=SystemClock(), stream_service=streams
+                ) as running,
+                aiohttp.ClientSession() as client,
+                client.get(f"http://127.0.0.1:{running.api_port}/discover.json") as resp,
+            ):
+                assert resp.status == 200
+    assert f"UDP discovery and TCP control off: cannot use port {port}" in caplog.text
+    assert "--no-udp" in caplog.text
