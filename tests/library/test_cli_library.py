@@ -162,3 +162,19 @@ def test_progress_bar_draws_counts() -> None:
     assert "2/4 added 1 updated 0 unchanged 0 failed 1" in text
     assert "#" * 15 + "." * 15 in text
     assert text.endswith("\n")
+
+
+def test_docs_list_only_commands_that_exist(cli: CliRunner) -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "library.md"
+    lines = [line for line in doc.read_text().splitlines() if line.startswith("retrovue ")]
+    assert len(lines) == 13
+    for line in lines:
+        words = []
+        for word in line.split()[1:]:
+            if not word.islower() or word[0] in "[-":
+                break
+            words.append(word)
+        r = cli(*words, "--help")
+        assert r.code == 0, (line, r.err)
+        for option in (w.strip("[]|.") for w in line.split() if w.strip("[").startswith("--")):
+            assert option in r.out, (line, option)
