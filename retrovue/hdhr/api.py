@@ -24,15 +24,13 @@ from retrovue.hdhr.state import HDHR_STATE, HdhrState
 from retrovue.hdhr.streaming import stream_handler
 
 XML = "application/xml"
+JSON = "application/json"
 
 log = logging.getLogger(__name__)
 
 
 def _state(request: web.Request) -> HdhrState:
     return request.app[HDHR_STATE]
-
-
-JSON = "application/json"
 
 
 def _json_bytes(data: object) -> bytes:

@@ -54,7 +54,7 @@ async def stream_handler(request: web.Request) -> web.StreamResponse:
     if channel is None:
         return hdhr_error(404, "801 Unknown Channel")
     if index is not None and index >= state.tuners.count:
-        return hdhr_error(404, "801 Unknown Tuner")
+        return web.Response(status=404)  # no such tuner
     if request.method == "HEAD":
         return web.Response(headers=_stream_headers())
     client = request.remote or "unknown"
