@@ -280,3 +280,16 @@ def test_file_names_that_are_not_utf8_are_skipped(station: Station) -> None:
         f.write(good)
     summary = station.sync()
     assert (summary.total, summary.added, summary.failed) == (12, 9, 3)
+
+
+def test_a_probe_that_crashes_is_recorded_and_the_sync_goes_on(station: Station) -> None:
+    def crashing(path: Path) -> ProbeResult:
+        if path.name == "clip.webm":
+            raise RuntimeError("decoder exploded")
+        return probe_file(path)
+
+    summary = station.sync(probe=crashing)
+    assert (summary.added, summary.failed) == (8, 4)
+    row = assets(station)["Misc/clip.webm"]
+    assert row.review_state == "failed"
+    assert row.review_reason == "probe crashed (RuntimeError: decoder exploded)"
