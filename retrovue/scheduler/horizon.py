@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
@@ -47,7 +47,7 @@ from retrovue.scheduler.playlog import (
     build_day,
 )
 from retrovue.scheduler.selection import Catalog, CatalogItem
-from retrovue.scheduler.timegrid import DayClock, broadcast_day_of
+from retrovue.scheduler.timegrid import DayClock, broadcast_day_of, day_bounds
 
 Progress = Callable[[int, int], None]  # (channel-days done, channel-days in total)
 LOCK_NAME = "retrovue.horizon"
@@ -152,7 +152,7 @@ def channel_plan(channel: Channel) -> ChannelPlan:
     return ChannelPlan(channel.id, channel.name, clock)
 
 
-def _template_blocks(session: Session, template_id: int) -> tuple[str, list[BlockPlan]]:
+def template_blocks(session: Session, template_id: int) -> tuple[str, list[BlockPlan]]:
     template = session.get(Template, template_id)
     if template is None:
         raise ScheduleError(f"template id {template_id} vanished while building")
@@ -187,7 +187,7 @@ class _ChannelWork:
         if template_id is None:
             return None, None
         if template_id not in self.templates:
-            self.templates[template_id] = _template_blocks(session, template_id)
+            self.templates[template_id] = template_blocks(session, template_id)
         name, blocks = self.templates[template_id]
         return name, blocks
 
@@ -260,13 +260,36 @@ def _event_rows(channel_id: int, plan: DayPlan, built_utc: datetime) -> list[dic
     ]
 
 
-def _day_exists(session: Session, channel_id: int, day: date) -> bool:
+def _day_exists(session: Session, channel_id: int, day: date, clock: DayClock) -> bool:
+    start, end = day_bounds(day, clock)
     found = session.scalar(
         select(PlaylogEvent.id)
-        .where(PlaylogEvent.channel_id == channel_id, PlaylogEvent.broadcast_day == day)
+        .where(
+            PlaylogEvent.channel_id == channel_id,
+            PlaylogEvent.start_utc >= start,
+            PlaylogEvent.start_utc < end,
+        )
         .limit(1)
     )
     return found is not None
+
+
+def _existing_days(
+    session: Session, channel_id: int, first: date, last: date, clock: DayClock
+) -> set[date]:
+    """The broadcast days from ``first`` to ``last`` that have events (one indexed range read)."""
+    start, _ = day_bounds(first, clock)
+    _, end = day_bounds(last, clock)
+    days = session.scalars(
+        select(PlaylogEvent.broadcast_day)
+        .where(
+            PlaylogEvent.channel_id == channel_id,
+            PlaylogEvent.start_utc >= start,
+            PlaylogEvent.start_utc < end,
+        )
+        .distinct()
+    )
+    return set(days)
 
 
 def _delete_days(session: Session, channel_id: int, first_day: date) -> int:
@@ -284,12 +307,17 @@ def _delete_days(session: Session, channel_id: int, first_day: date) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _table(model: type[PlaylogEvent] | type[SequenceCursor]) -> Table:
+    """The Core table: plain executemany inserts, without the ORM's per-row bookkeeping."""
+    return cast(Table, model.__table__)
+
+
 def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> int:
     rows = _event_rows(channel_id, plan, built_utc)
-    session.execute(insert(PlaylogEvent), rows)
+    session.execute(insert(_table(PlaylogEvent)), rows)
     if plan.cursors:
         session.execute(
-            insert(SequenceCursor),
+            insert(_table(SequenceCursor)),
             [
                 {
                     "channel_id": channel_id,
@@ -331,18 +359,24 @@ def _sync_channel(
             _delete_days(
                 session, channel_id, max(job.replace_from, job.today + timedelta(days=job.days))
             )
+    day_clock = work.plan.clock
+    with database.transaction() as session:
+        existing = _existing_days(session, channel_id, targets[0], targets[-1], day_clock)
     states: dict[str, Mapping[str, Any]] | None = None
     previous: date | None = None
     for day in targets:
         replace = job.replace_from is not None and day >= job.replace_from
+        if not replace and day in existing:
+            summary.days_kept += 1
+            tick()
+            continue
         with database.transaction(immediate=True) as session:
-            if not replace and _day_exists(session, channel_id, day):
-                summary.days_kept += 1
-                states = None
+            if not replace and _day_exists(session, channel_id, day, day_clock):
+                summary.days_kept += 1  # another builder was quicker
                 tick()
                 continue
             if replace:
-                if _day_exists(session, channel_id, day):
+                if day in existing:
                     summary.days_replaced += 1
                 _delete_days_exact(session, channel_id, day)
             if states is None or previous != day - timedelta(days=1):

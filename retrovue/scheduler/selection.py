@@ -65,34 +65,103 @@ def _folded(values: Iterable[str]) -> frozenset[str]:
     return frozenset(value.casefold() for value in values)
 
 
+@dataclass(frozen=True)
+class _ItemKeys:
+    """An item's matchable attributes, case-folded once."""
+
+    tags: frozenset[str]
+    genres: frozenset[str]
+    series: str
+    rating: str
+
+    @classmethod
+    def of(cls, item: CatalogItem) -> _ItemKeys:
+        return cls(
+            _folded(item.tags),
+            _folded(item.genres),
+            (item.series or "").casefold(),
+            (item.content_rating or "").casefold(),
+        )
+
+
+@dataclass(frozen=True)
+class _RuleKeys:
+    """A rule's selection keys, case-folded once."""
+
+    rule: Rule
+    tags: frozenset[str]
+    genres: frozenset[str]
+    series: frozenset[str]
+    ratings: frozenset[str]
+
+    @classmethod
+    def of(cls, rule: Rule) -> _RuleKeys:
+        return cls(
+            rule,
+            _folded(rule.tags),
+            _folded(rule.genres),
+            _folded(rule.series),
+            _folded(rule.content_rating),
+        )
+
+    def matches(self, item: CatalogItem, keys: _ItemKeys) -> bool:
+        rule = self.rule
+        if rule.kind is None:
+            if item.kind == "filler":
+                return False
+        elif rule.kind not in ("any", item.kind):
+            return False
+        if self.tags:
+            if rule.tags_match == "all" and not self.tags <= keys.tags:
+                return False
+            if rule.tags_match == "any" and not self.tags & keys.tags:
+                return False
+        if self.series and keys.series not in self.series:
+            return False
+        if self.genres and not self.genres & keys.genres:
+            return False
+        if self.ratings and keys.rating not in self.ratings:
+            return False
+        if rule.min_duration_ms is not None and item.duration_ms < rule.min_duration_ms:
+            return False
+        return rule.max_duration_ms is None or item.duration_ms <= rule.max_duration_ms
+
+
 def matches(rule: Rule, item: CatalogItem) -> bool:
     """Does ``item`` satisfy the selection keys of ``rule``? (Order and layout keys aside.)"""
-    if rule.kind is None:
-        if item.kind == "filler":
-            return False
-    elif rule.kind not in ("any", item.kind):
-        return False
-    if rule.tags:
-        wanted, have = _folded(rule.tags), _folded(item.tags)
-        if rule.tags_match == "all" and not wanted <= have:
-            return False
-        if rule.tags_match == "any" and not wanted & have:
-            return False
-    if rule.series and (item.series or "").casefold() not in _folded(rule.series):
-        return False
-    if rule.genres and not _folded(rule.genres) & _folded(item.genres):
-        return False
-    if rule.content_rating and (item.content_rating or "").casefold() not in _folded(
-        rule.content_rating
-    ):
-        return False
-    if rule.min_duration_ms is not None and item.duration_ms < rule.min_duration_ms:
-        return False
-    return rule.max_duration_ms is None or item.duration_ms <= rule.max_duration_ms
+    return _RuleKeys.of(rule).matches(item, _ItemKeys.of(item))
+
+
+class Pool:
+    """The items a rule selects, in episode order, with what the choosers look up."""
+
+    def __init__(self, items: Iterable[CatalogItem]) -> None:
+        self.items = tuple(items)
+        self.keys = [item.seq_key for item in self.items]
+        self.by_id = {item.asset_id: item for item in self.items}
+        self._shuffles: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def shuffled(self, seed: str) -> list[int]:
+        """Asset ids in a seeded order (memoised: many days share a round)."""
+        if seed not in self._shuffles:
+            order = sorted(self.by_id)
+            random.Random(seed).shuffle(order)
+            self._shuffles[seed] = order
+        return self._shuffles[seed]
 
 
 class FillerPool:
-    """Filler items sorted by duration, for padding a gap with several short ones."""
+    """Filler items sorted by duration, for padding a gap with several short ones.
+
+    Each pick is random among the longer half of the fillers that still fit, so a gap takes
+    a few longer pieces rather than many bumpers, and what is left for the slate stays small.
+    """
 
     def __init__(self, items: Iterable[CatalogItem]) -> None:
         self.items = tuple(sorted(items, key=lambda item: (item.duration_ms, item.asset_id)))
@@ -109,7 +178,8 @@ class FillerPool:
             fitting = bisect_right(self._durations, remaining_ms)
             if fitting == 0:
                 return picked
-            item = self.items[rng.randrange(fitting)]
+            # from the longer half of what fits: fewer, longer pieces, still varied
+            item = self.items[rng.randrange(fitting // 2, fitting)]
             picked.append(item)
             remaining_ms -= item.duration_ms
 
@@ -121,26 +191,30 @@ class Catalog:
         airable = [item for item in items if is_airable(item.canonical, item.available)]
         self.items: tuple[CatalogItem, ...] = tuple(sorted(airable, key=lambda i: i.seq_key))
         self.by_id: dict[int, CatalogItem] = {item.asset_id: item for item in self.items}
-        self._pools: dict[Rule, tuple[CatalogItem, ...]] = {}
+        self._keys = [_ItemKeys.of(item) for item in self.items]
+        self._pools: dict[Rule, Pool] = {}
         self._fillers: dict[FillerPolicy, FillerPool] = {}
 
-    def pool(self, rule: Rule) -> tuple[CatalogItem, ...]:
+    def pool(self, rule: Rule) -> Pool:
         if rule not in self._pools:
-            self._pools[rule] = tuple(item for item in self.items if matches(rule, item))
+            compiled = _RuleKeys.of(rule)
+            self._pools[rule] = Pool(
+                item
+                for item, keys in zip(self.items, self._keys, strict=True)
+                if compiled.matches(item, keys)
+            )
         return self._pools[rule]
 
     def fillers(self, policy: FillerPolicy) -> FillerPool:
         if policy not in self._fillers:
-            if policy.mode == "slate":
-                chosen: list[CatalogItem] = []
-            else:
-                wanted = _folded(policy.tags)
-                chosen = [
-                    item
-                    for item in self.items
-                    if item.kind == "filler"
-                    and (policy.mode == "any" or not wanted or wanted & _folded(item.tags))
-                ]
+            wanted = _folded(policy.tags)
+            chosen = [
+                item
+                for item, keys in zip(self.items, self._keys, strict=True)
+                if policy.mode != "slate"
+                and item.kind == "filler"
+                and (policy.mode == "any" or not wanted or wanted & keys.tags)
+            ]
             self._fillers[policy] = FillerPool(chosen)
         return self._fillers[policy]
 
@@ -160,21 +234,20 @@ class Chooser(Protocol):
 
 
 class SequentialChooser:
-    def __init__(self, pool: tuple[CatalogItem, ...], state: Mapping[str, Any]) -> None:
+    def __init__(self, pool: Pool, state: Mapping[str, Any]) -> None:
         self._pool = pool
         last = state.get("last")
         self._last: SeqKey | None = tuple(last) if isinstance(last, list) else None
-        keys = [item.seq_key for item in pool]
-        self._position = bisect_right(keys, self._last) if self._last is not None else 0
+        self._position = bisect_right(pool.keys, self._last) if self._last is not None else 0
 
     def next(self, max_ms: int | None) -> CatalogItem | None:
         count = len(self._pool)
         for step in range(count):
             index = (self._position + step) % count
-            item = self._pool[index]
+            item = self._pool.items[index]
             if max_ms is None or item.duration_ms <= max_ms:
                 self._position = index + 1
-                self._last = item.seq_key
+                self._last = self._pool.keys[index]
                 return item
         return None
 
@@ -183,8 +256,9 @@ class SequentialChooser:
 
 
 class ShuffleChooser:
-    def __init__(self, pool: tuple[CatalogItem, ...], state: Mapping[str, Any], seed: str) -> None:
-        self._by_id = {item.asset_id: item for item in pool}
+    def __init__(self, pool: Pool, state: Mapping[str, Any], seed: str) -> None:
+        self._pool = pool
+        self._by_id = pool.by_id
         self._seed = seed
         self._round = int(state.get("round", 0))
         self._played = {int(i) for i in state.get("played", ()) if int(i) in self._by_id}
@@ -193,8 +267,7 @@ class ShuffleChooser:
         self._shuffle()
 
     def _shuffle(self) -> None:
-        self._order = sorted(self._by_id)
-        random.Random(f"{self._seed}:round{self._round}").shuffle(self._order)
+        self._order = self._pool.shuffled(f"{self._seed}:round{self._round}")
         self._pointer = 0
 
     def next(self, max_ms: int | None) -> CatalogItem | None:
@@ -206,7 +279,8 @@ class ShuffleChooser:
             self._shuffle()
         while self._order[self._pointer] in self._played:
             self._pointer += 1
-        for asset_id in self._order[self._pointer :]:
+        for index in range(self._pointer, len(self._order)):
+            asset_id = self._order[index]
             item = self._by_id[asset_id]
             if asset_id not in self._played and (max_ms is None or item.duration_ms <= max_ms):
                 self._played.add(asset_id)
@@ -220,13 +294,13 @@ class ShuffleChooser:
 class RandomChooser:
     def __init__(
         self,
-        pool: tuple[CatalogItem, ...],
+        pool: Pool,
         state: Mapping[str, Any],
         rng: random.Random,
         day: date,
         no_repeat_days: int,
     ) -> None:
-        self._pool = pool
+        self._pool = pool.items
         self._rng = rng
         self._day = day
         self._days = no_repeat_days
@@ -275,7 +349,7 @@ class RandomChooser:
 
 def make_chooser(
     rule: Rule,
-    pool: tuple[CatalogItem, ...],
+    pool: Pool,
     state: Mapping[str, Any],
     *,
     channel_id: int,

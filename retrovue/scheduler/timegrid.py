@@ -137,6 +137,32 @@ def grid_lines(day: date, clock: DayClock) -> tuple[datetime, ...]:
     """Every instant strictly inside the broadcast day whose local wall time is on the grid."""
     first, last = day_bounds(day, clock)
     tz = clock.tz
+    offset = first.astimezone(tz).utcoffset()
+    middle = first + (last - first) / 2
+    if offset == middle.astimezone(tz).utcoffset() == last.astimezone(tz).utcoffset():
+        return _steady_grid_lines(first, last, clock)
+    return _grid_lines_by_wall_time(day, first, last, clock)
+
+
+def _steady_grid_lines(first: datetime, last: datetime, clock: DayClock) -> tuple[datetime, ...]:
+    """Grid lines of a day without a UTC-offset change: plain steps from the first one."""
+    wall = _wall(first, clock.tz)
+    seconds = wall.hour * 3600 + wall.minute * 60 + wall.second
+    step_s = clock.grid_minutes * 60
+    phase_s = (seconds - clock.grid_offset_minutes * 60) % step_s
+    line = first.replace(microsecond=0) + timedelta(seconds=step_s - phase_s)
+    step = timedelta(seconds=step_s)
+    found = []
+    while line < last:
+        found.append(line)
+        line += step
+    return tuple(found)
+
+
+def _grid_lines_by_wall_time(
+    day: date, first: datetime, last: datetime, clock: DayClock
+) -> tuple[datetime, ...]:
+    tz = clock.tz
     found: set[datetime] = set()
     for calendar_day in (day, day + timedelta(days=1)):
         midnight = datetime.combine(calendar_day, time())

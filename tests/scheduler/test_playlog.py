@@ -239,7 +239,7 @@ def random_days(draw: st.DrawFn) -> tuple[object, ...]:
     return plan, day, blocks, Catalog(items), items
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(case=random_days())
 def test_any_day_is_contiguous_and_airs_only_canonical_items(case: tuple[object, ...]) -> None:
     plan, day, blocks, catalog, items = case

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from retrovue.errors import ScheduleError
 from retrovue.scheduler.timegrid import (
     DayClock,
+    _grid_lines_by_wall_time,
     block_bounds,
     broadcast_day_of,
     day_bounds,
     day_grid,
+    grid_lines,
     local_to_utc,
     zone,
 )
@@ -75,7 +77,7 @@ def _on_grid(instant: datetime, clock: DayClock) -> bool:
     return wall.second == 0 and (minutes - clock.grid_offset_minutes) % clock.grid_minutes == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(clock=day_clocks(), day=days)
 def test_days_follow_each_other_and_last_23_to_25_hours(clock: DayClock, day: date) -> None:
     start, end = day_bounds(day, clock)
@@ -88,7 +90,7 @@ def test_days_follow_each_other_and_last_23_to_25_hours(clock: DayClock, day: da
         assert wall.hour * 60 + wall.minute == clock.day_start_minutes
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(clock=day_clocks(), day=days)
 def test_slots_tile_the_day_and_are_aligned(clock: DayClock, day: date) -> None:
     grid = day_grid(day, clock)
@@ -108,7 +110,7 @@ def test_slots_tile_the_day_and_are_aligned(clock: DayClock, day: date) -> None:
         assert lengths == {timedelta(minutes=clock.grid_minutes)}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(clock=day_clocks(), day=days, fraction=st.floats(0, 1, exclude_max=True))
 def test_every_grid_wall_time_inside_the_day_is_a_boundary(
     clock: DayClock, day: date, fraction: float
@@ -120,7 +122,7 @@ def test_every_grid_wall_time_inside_the_day_is_a_boundary(
         assert instant in grid.boundaries
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     clock=day_clocks(),
     instant=st.datetimes(
@@ -163,6 +165,13 @@ def test_adjacent_blocks_meet_exactly(clock: DayClock, day: date, cuts: list[int
     assert spans[-1][1] == end
     for (_, previous_end), (next_start, _) in pairwise(spans):
         assert previous_end == next_start
+
+
+@settings(max_examples=150, deadline=None)
+@given(clock=day_clocks(), day=days)
+def test_the_fast_path_agrees_with_the_wall_time_scan(clock: DayClock, day: date) -> None:
+    first, last = day_bounds(day, clock)
+    assert grid_lines(day, clock) == _grid_lines_by_wall_time(day, first, last, clock)
 
 
 def test_dst_days_in_new_york_are_23_and_25_hours() -> None:
