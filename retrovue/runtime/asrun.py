@@ -1,6 +1,12 @@
 """The as-run recorder: what actually aired, written by the runtime (its only writes).
 
-Integration (the producer's side, one recorder per server, shared by every producer)::
+Integration (one recorder per server, shared by every producer). With the producer's hooks::
+
+    recorder = AsRunRecorder(database)          # at start-up, after close_unfinished(...)
+    Producer(..., hooks=AsRunHooks(recorder, channel_id))
+    recorder.close()                            # at shutdown
+
+or directly::
 
     recorder = AsRunRecorder(database)          # starts one writer thread
     handle = recorder.started(channel_id, item, actual_start_utc, offset_ms)
@@ -268,3 +274,44 @@ class AsRunRecorder:
                 log.warning("as-run: end of handle %s without a written start", record.handle)
                 return
             update_finished(self._database, row_id_or_none, record)
+
+
+class AsRunHooks:
+    """The producer's hooks (``item_started``/``item_finished``) feeding an :class:`AsRunRecorder`.
+
+    ``Producer(..., hooks=AsRunHooks(recorder, channel_id))``: the producer reports the instant
+    each item started and ended in its output; the offset recorded is how far into the item
+    (the playlog event) the output started. Never raises into the producer.
+    """
+
+    def __init__(self, recorder: AsRunRecorder, channel_id: int) -> None:
+        self._recorder = recorder
+        self._channel_id = channel_id
+        self._handles: dict[object, int] = {}
+
+    def item_started(self, item: AsRunItem, at_utc: datetime, file_offset_ms: int) -> None:
+        del file_offset_ms  # the file position; the as-run log keeps the offset into the event
+        try:
+            offset_ms = max(0, round((at_utc - item.start_utc).total_seconds() * 1000))
+            handle = self._recorder.started(self._channel_id, item, at_utc, offset_ms)
+            self._handles[_key(item)] = handle
+        except Exception:
+            log.exception("as-run: cannot record a start on channel %s", self._channel_id)
+
+    def item_finished(
+        self, item: AsRunItem, at_utc: datetime, status: str, error: str | None
+    ) -> None:
+        handle = self._handles.pop(_key(item), None)
+        if handle is None:
+            log.warning("as-run: end of %r without its start on channel %s", item, self._channel_id)
+            return
+        self._recorder.finished(handle, at_utc, status, error)
+
+
+def _key(item: AsRunItem) -> object:
+    """Equal items (the producer may hand over an equal copy) share a key."""
+    try:
+        hash(item)
+    except TypeError:
+        return id(item)
+    return item
