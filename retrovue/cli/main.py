@@ -18,6 +18,7 @@ from retrovue.cli import director as director_commands
 from retrovue.cli import guide as guide_commands
 from retrovue.cli import schedule as schedule_commands
 from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
+from retrovue.cli import doctor as doctor_command
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
 from retrovue.cli import sources_plex as _plex_source_commands  # noqa: F401 (adds to source)
@@ -46,6 +47,7 @@ app.add_typer(asrun_commands.app, name="asrun")
 app.add_typer(director_commands.app, name="director")
 app.add_typer(guide_commands.app, name="guide")
 app.command("serve")(serve_command.serve)
+app.command("doctor")(doctor_command.doctor)
 
 
 def _version(value: bool) -> None:
