@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
+from retrovue.broadcast.channels import get_channel
 from retrovue.clock import Clock
 from retrovue.config import Settings
 from retrovue.db import Database
@@ -21,6 +22,7 @@ from retrovue.runtime.copycheck import check_copy
 from retrovue.runtime.producer import ChannelInfo
 from retrovue.runtime.profiles import COPY, COPY_FALLBACK, OutputProfile, profile_named
 from retrovue.runtime.timeline import ItemKind, Timeline, TimelineItem, fill_gaps
+from retrovue.scheduler.query import events_from
 
 log = logging.getLogger(__name__)
 COPY_LOOKAHEAD_EVENTS = 200
@@ -81,8 +83,6 @@ class PlaylogTimeline:
         self._channel_id = channel_id
 
     def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:
-        from retrovue.scheduler.query import events_from
-
         with self._database.transaction() as session:
             events = events_from(session, self._channel_id, at_utc, count)
         items = [
@@ -112,9 +112,6 @@ class DatabaseDirectory:
         self._clock = clock
 
     def lookup(self, channel_number: str) -> ChannelSetup:
-        from retrovue.broadcast.channels import get_channel
-        from retrovue.scheduler.query import events_from
-
         with self._database.transaction() as session:
             channel = get_channel(session, channel_number)
             if not channel.enabled:

@@ -8,6 +8,7 @@ every other frame's picture type is reset so a source I-frame does not become an
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -49,6 +50,38 @@ def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
         "maxrate": str(profile.video_bitrate),
         "bufsize": str(profile.video_bitrate * 2),
     }
+
+
+PSI_PIDS = (0x11, 0x00, 0x1000)  # SDT, PAT, PMT as the muxer numbers them
+TS_PACKET = 188
+
+
+@functools.lru_cache(maxsize=64)
+def psi_preamble(service_name: str) -> bytes:
+    """SDT, PAT and PMT exactly as a session's muxer will write them, with continuity counter 15.
+
+    Sent the moment a viewer tunes, before the encoders have produced anything: the muxer's own
+    tables follow with counter 0, so the stream stays continuous and has one PMT version. Taken
+    from a tiny scratch session (same stream layout, same service name): a few milliseconds.
+    """
+    chunks: list[bytes] = []
+    scratch = TsOutput(
+        OutputProfile("psi", 64, 36, fps=30), chunks.append, preset="ultrafast",
+        service_name=service_name,
+    )  # fmt: skip
+    picture = av.VideoFrame(64, 36, "yuv420p")
+    while not chunks:
+        scratch.write_video(picture)
+    scratch.close(flush=False)
+    data = b"".join(chunks)
+    found: dict[int, bytes] = {}
+    for at in range(0, len(data) - TS_PACKET + 1, TS_PACKET):
+        pid = ((data[at + 1] & 0x1F) << 8) | data[at + 2]
+        if pid in PSI_PIDS and pid not in found:
+            packet = bytearray(data[at : at + TS_PACKET])
+            packet[3] |= 0x0F
+            found[pid] = bytes(packet)
+    return b"".join(found[pid] for pid in PSI_PIDS if pid in found)
 
 
 class TsOutput:

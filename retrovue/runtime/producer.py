@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import av
 
 from retrovue.clock import Clock
-from retrovue.runtime.output import TsOutput
+from retrovue.runtime.output import TsOutput, psi_preamble
 from retrovue.runtime.profiles import OutputProfile
 from retrovue.runtime.slate import SlateCache
 from retrovue.runtime.source import MediaSource, silence
@@ -32,8 +32,8 @@ from retrovue.runtime.timeline import FALLBACK_SLATE, Timeline, TimelineItem
 log = logging.getLogger(__name__)
 
 PREFETCH_S = 5.0
-TUNE_WAIT_S = 0.15
-PENDING_LEAD_S = 0.5
+TUNE_WAIT_S = 0.1
+PENDING_LEAD_S = 0.8
 POSITION_EPSILON_S = 0.0005
 POLL_S = 0.01
 FAULT_TITLE = "Technical difficulties"
@@ -166,6 +166,7 @@ class Producer:
 
     def _produce(self) -> None:
         channel = self.channel
+        self._publish(psi_preamble(channel.name))  # PAT/PMT at once, before any encoding
         output = TsOutput(
             channel.profile, self._publish, preset=channel.x264_preset, service_name=channel.name
         )

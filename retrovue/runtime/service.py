@@ -13,8 +13,10 @@ import logging
 from collections.abc import AsyncIterator
 
 from retrovue.clock import Clock
+from retrovue.config import Settings
+from retrovue.db import Database
 from retrovue.errors import StreamError
-from retrovue.runtime.directory import ChannelDirectory, ChannelSetup
+from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
 from retrovue.runtime.hub import Hub, Viewer
 from retrovue.runtime.producer import Producer, ProducerOptions
 
@@ -163,3 +165,12 @@ class RuntimeStreamService:
             channels = list(self._live.values())
             self._live.clear()
         await asyncio.gather(*(channel.stop() for channel in channels))
+
+
+def build_stream_service(
+    database: Database, settings: Settings, clock: Clock
+) -> RuntimeStreamService:
+    """The production StreamService: channels and playlogs from the database."""
+    return RuntimeStreamService(
+        DatabaseDirectory(database, settings, clock), clock, linger_s=settings.linger_s
+    )

@@ -107,12 +107,20 @@ class MediaSource:
     # ---- opening -------------------------------------------------------------------------
 
     def open(self, start_s: float) -> MediaSource:
-        """Open, pick streams, seek to a keyframe at or before ``start_s``, decode a frame."""
+        """Open, pick streams, seek to a keyframe at or before ``start_s``, and decode (and
+        discard) up to it, so the picture for ``start_s`` is ready. Runs in a helper thread."""
         try:
             self._open(start_s)
+            self._prime(start_s)
         except (OSError, av.FFmpegError, ValueError, IndexError) as err:
             self.fail(f"cannot open {self.path}: {err}")
         return self
+
+    def _prime(self, start_s: float) -> None:
+        self._want_s = start_s
+        while not self.eof and (not self._raw or self._raw[-1].position_s <= start_s):
+            self._pump()
+            self._trim()
 
     def _open(self, start_s: float) -> None:
         self._container = av.open(self.path, "r", timeout=10.0)

@@ -78,6 +78,10 @@ def test_stream_structure_is_continuous_across_boundaries(
     assert 0 < report.max_pcr_gap_ms <= 100
     assert len(report.audio_pids) == 1
     assert [played[1] for played in aired.producer.played] == items
+    # the tables went out before any encoding, and the muxer's own continue them seamlessly
+    first_pids = [((aired.ts[i + 1] & 0x1F) << 8) | aired.ts[i + 2] for i in (0, 188, 376)]
+    assert first_pids == [0x11, 0x00, 0x1000]
+    assert aired.ts[3] & 0x0F == 15
 
 
 def test_every_frame_shows_the_scheduled_asset_and_position(
