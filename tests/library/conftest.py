@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -137,14 +138,26 @@ def build_filler(root: Path) -> Path:
     return root
 
 
+# Test modules outside this folder import these fixtures, which makes pytest hold one session
+# fixture per importing module; the cache builds each tree once per session all the same.
+_TEMPLATES: dict[tuple[str, Path], Path] = {}
+
+
+def _template(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:
+    key = (name, factory.getbasetemp())
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = build(factory.mktemp(name))
+    return _TEMPLATES[key]
+
+
 @pytest.fixture(scope="session")
 def library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_library(tmp_path_factory.mktemp("library-template"))
+    return _template(tmp_path_factory, "library-template", build_library)
 
 
 @pytest.fixture(scope="session")
 def filler_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_filler(tmp_path_factory.mktemp("filler-template"))
+    return _template(tmp_path_factory, "filler-template", build_filler)
 
 
 @pytest.fixture
