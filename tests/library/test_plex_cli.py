@@ -121,9 +121,16 @@ def test_unmapped_library_folder_is_warned_and_not_playable(
 def test_filler_library(run: Recorder, fake_plex: FakePlexServer, tmp_path: Path) -> None:
     added = run.add(
         fake_plex.url, "--library", "Bumpers", "--filler", "--tag", "ident",
-        "--map", f"/data={tmp_path}",
+        "--map", f"/data={tmp_path}", "--json",
     )  # fmt: skip
     assert added.code == 0, added.err
+    shown = json.loads(added.out)
+    assert (shown["server"], shown["libraries"], shown["filler"]) == (
+        "Basement Plex",
+        ["Bumpers"],
+        True,
+    )
+    assert "token" not in json.dumps(shown)
     assert run("source", "sync", "home").code == 0
     assets = json.loads(run("assets", "list", "--json").out)
     assert {a["kind"] for a in assets} == {"filler"}
