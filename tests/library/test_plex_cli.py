@@ -214,3 +214,17 @@ def test_map_commands(run: Recorder, fake_plex: FakePlexServer, tmp_path: Path) 
     wrong_kind = run("source", "map", "add", "files", "/a", "/b")
     assert wrong_kind.code == 2
     assert "belong to plex sources" in wrong_kind.err
+
+
+def test_token_from_the_environment(
+    run: Recorder, fake_plex: FakePlexServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLEX_TOKEN", TOKEN)
+    result = run(
+        "source", "add", "plex", "home", "--url", fake_plex.url, "--library", "Movies",
+        "--map", "/=/", "--timeout", TIMEOUT,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert json.loads(run("source", "map", "list", "home", "--json").out) == [
+        {"position": 0, "from": "/", "to": "/"}
+    ]
