@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +32,9 @@ STRETCH_MAX_S = 6 * 3600
 NEW_TOLERANCE = timedelta(minutes=1)  # an as-run start this close to the entry is this airing
 NO_PROGRAMME_TEXT = "No programmes scheduled"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE_US = 60_000_000
+_DAY_US = 24 * 60 * _MINUTE_US
 
 
 @dataclass
@@ -178,14 +180,16 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def slot_end_utc(channel: GuideChannel, at_utc: datetime) -> datetime:
-    """The first grid boundary of the channel (local wall time) at or after ``at_utc``."""
-    grid_min = max(1, channel.grid_minutes)
-    local = at_utc.astimezone(_zone(channel.timezone))
-    wall = local.replace(tzinfo=None)
-    minutes = (wall - wall.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds() / 60
-    steps = math.ceil((minutes - channel.grid_offset_minutes) / grid_min)
-    boundary_min = channel.grid_offset_minutes + steps * grid_min
-    return at_utc + timedelta(minutes=boundary_min - minutes)
+    """The first grid boundary of the channel (local wall time) at or after ``at_utc``.
+
+    Integer microseconds throughout, so a boundary is exact (never a microsecond off).
+    """
+    grid_us = max(1, channel.grid_minutes) * _MINUTE_US
+    offset = at_utc.astimezone(_zone(channel.timezone)).utcoffset() or timedelta(0)
+    local_us = (at_utc - _EPOCH + offset) // _MICROSECOND
+    since_us = local_us % _DAY_US - channel.grid_offset_minutes * _MINUTE_US
+    steps = -(-since_us // grid_us)
+    return at_utc + timedelta(microseconds=steps * grid_us - since_us)
 
 
 def _chunks(start_utc: datetime, end_utc: datetime) -> Iterator[tuple[datetime, datetime]]:

@@ -4,9 +4,9 @@ A station pads each slot with many short fillers (bumpers, promos, interstitials
 nine rows in ten are filler. The guide only needs where each *run* of contiguous filler starts,
 its title, and where it ends, so:
 
-1. programmes and slates are read one by one (all their columns);
-2. the first filler of each run is found by an index join: the filler starting exactly where a
-   programme or slate ends (the unique ``(channel_id, start_utc)`` index answers each lookup);
+1. programmes and slates are read one by one (all their columns), each joined with the first
+   filler of the run that follows it: the filler starting exactly where it ends (the unique
+   ``(channel_id, start_utc)`` index answers each lookup);
 3. a run ends where the next programme or slate on the channel starts (the scheduler writes
    contiguous days); a run after a channel's last programme or slate is read row by row,
    which only touches the last few hours of the horizon.
@@ -17,11 +17,12 @@ the hole simply stops at its end.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, String, select, type_coerce
 
 from retrovue.db.models.broadcast import PlaylogEvent
 from retrovue.guide.model import GuideEvent
@@ -37,40 +38,46 @@ def read_events(
     connection: Connection, channel_ids: Sequence[int], start_utc: datetime, end_utc: datetime
 ) -> tuple[GuideEvent, ...]:
     """Programmes, slates and filler runs of the window, sorted by channel and start."""
-    listed = _listed(connection, channel_ids, start_utc - LOOKBACK, end_utc)
-    heads = _run_heads(connection, channel_ids, start_utc - LOOKBACK, end_utc)
+    rows = connection.execute(_listed_query(channel_ids, start_utc - LOOKBACK, end_utc)).all()
+    times: dict[object, datetime] = {}
+    listed = [_event(row, times) for row in rows]
     events: list[GuideEvent] = []
     for index, event in enumerate(listed):
         events.append(event)
-        head = heads.get((event.channel_id, event.end_utc))
-        if head is None:
+        head_title, head_block = rows[index][-2:]
+        if head_title is None:
             continue
         following = listed[index + 1] if index + 1 < len(listed) else None
         if following is not None and following.channel_id == event.channel_id:
-            events.append(_run(event, following.start_utc, head))
+            run_end = following.start_utc
         else:
             run_end = _trailing_run_end(connection, event.channel_id, event.end_utc, end_utc)
-            events.append(_run(event, run_end, head))
+        events.append(
+            GuideEvent(
+                event.channel_id,
+                "filler",
+                event.end_utc,
+                run_end,
+                head_title or "",
+                block_name=head_block,
+            )
+        )
     return tuple(events)
 
 
-def _run(before: GuideEvent, end_utc: datetime, head: tuple[str, str | None]) -> GuideEvent:
-    title, block_name = head
-    return GuideEvent(
-        before.channel_id, "filler", before.end_utc, end_utc, title, block_name=block_name
-    )
-
-
-def _listed(
-    connection: Connection, channel_ids: Sequence[int], from_utc: datetime, end_utc: datetime
-) -> list[GuideEvent]:
-    p = PlaylogEvent.__table__.c
-    query = (
+def _listed_query(channel_ids: Sequence[int], from_utc: datetime, end_utc: datetime) -> Select[Any]:
+    """Programmes and slates, each with the title and block of the filler right after it (the
+    unique ``(channel_id, start_utc)`` index answers that join). Times and JSON come back raw
+    and are decoded in :func:`_event`, much cheaper per row than the column types."""
+    table = PlaylogEvent.__table__
+    event, head = table.alias("p"), table.alias("head")
+    p = event.c
+    return (
         select(
             p.channel_id,
             p.kind,
-            p.start_utc,
-            p.end_utc,
+            type_coerce(p.start_utc, String),
+            type_coerce(p.end_utc, String),
             p.title,
             p.episode_title,
             p.series_title,
@@ -79,23 +86,32 @@ def _listed(
             p.description,
             p.catalog_asset_id,
             p.block_name,
-            p.guide_json,
+            type_coerce(p.guide_json, String),
+            head.c.title,
+            head.c.block_name,
+        )
+        .select_from(
+            event.outerjoin(
+                head,
+                (head.c.channel_id == p.channel_id)
+                & (head.c.start_utc == p.end_utc)
+                & (head.c.kind == "filler"),
+            )
         )
         .where(p.channel_id.in_(channel_ids), p.kind != "filler")
         .where(p.start_utc >= from_utc, p.start_utc < end_utc)
         .order_by(p.channel_id, p.start_utc)
     )
-    return [_event(row) for row in connection.execute(query)]
 
 
-def _event(row: Any) -> GuideEvent:
+def _event(row: Any, times: dict[object, datetime]) -> GuideEvent:
     (channel_id, kind, start, end, title, episode_title, series_title, season, episode,
-     description, asset_id, block_name, extra) = row  # fmt: skip
+     description, asset_id, block_name, extra, _head_title, _head_block) = row  # fmt: skip
     return GuideEvent(
         channel_id,
         kind,
-        start,
-        end,
+        _utc(start, times),
+        _utc(end, times),
         title,
         episode_title,
         series_title,
@@ -104,30 +120,31 @@ def _event(row: Any) -> GuideEvent:
         description,
         asset_id,
         block_name,
-        extra if isinstance(extra, dict) else {},
+        _json(extra),
     )
 
 
-def _run_heads(
-    connection: Connection, channel_ids: Sequence[int], from_utc: datetime, end_utc: datetime
-) -> dict[tuple[int, datetime], tuple[str, str | None]]:
-    """(channel, start) -> (title, block name) of each filler that directly follows a
-    programme or slate."""
-    table = PlaylogEvent.__table__
-    before, head = table.alias("before"), table.alias("head")
-    b, h = before.c, head.c
-    query = (
-        select(h.channel_id, h.start_utc, h.title, h.block_name)
-        .select_from(before)
-        .join(head, (h.channel_id == b.channel_id) & (h.start_utc == b.end_utc))
-        .where(b.channel_id.in_(channel_ids), b.kind != "filler")
-        .where(b.start_utc >= from_utc, b.start_utc < end_utc)
-        .where(h.kind == "filler")
-    )
-    return {
-        (channel_id, start): (title or "", block_name)
-        for channel_id, start, title, block_name in connection.execute(query)
-    }
+def _utc(value: Any, times: dict[object, datetime]) -> datetime:
+    """A raw driver value (SQLite text, PostgreSQL datetime) as an aware UTC datetime."""
+    found = times.get(value)
+    if found is None:
+        if isinstance(value, str):
+            found = datetime.fromisoformat(value)
+        elif isinstance(value, datetime):
+            found = value
+        else:
+            raise TypeError(f"unexpected time value {value!r}")
+        found = found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+        times[value] = found
+    return found
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        if value in ("{}", "null", ""):
+            return {}
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
 
 
 def _trailing_run_end(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrovue.guide.entries import (
     NO_PROGRAMME_TEXT,
@@ -213,3 +217,24 @@ def test_episode_number_formats() -> None:
     assert onscreen(1, 2) == "S01E02"
     assert onscreen(None, 7) == "E07"
     assert onscreen(None, None) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    at_s=st.integers(min_value=0, max_value=3 * 365 * 86400),
+    zone=st.sampled_from(["UTC", "America/New_York", "Europe/London", "Asia/Kathmandu"]),
+    grid=st.sampled_from([15, 30, 60]),
+    offset=st.integers(min_value=0, max_value=59),
+)
+def test_slot_end_is_the_next_local_grid_line(at_s: int, zone: str, grid: int, offset: int) -> None:
+    channel = GuideChannel(
+        id=1, number="1", name="x", timezone=zone, grid_minutes=grid,
+        grid_offset_minutes=offset % grid,
+    )  # fmt: skip
+    at_utc = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=at_s, milliseconds=at_s % 997)
+    end = slot_end_utc(channel, at_utc)
+    assert at_utc <= end < at_utc + timedelta(minutes=grid)
+    local = end.astimezone(ZoneInfo(zone))
+    minutes = local.hour * 60 + local.minute
+    assert (local.second, local.microsecond) == (0, 0)
+    assert minutes % grid == offset % grid
