@@ -222,7 +222,7 @@ def _event_differences(
 def compare(
     planned: Sequence[PlannedEntry], entries: Sequence[AsRunEntry], tolerance_ms: int
 ) -> tuple[list[Difference], int]:
-    """Pure: each planned event against the as-run rows linked to it, plus unplanned rows.
+    """Pure: each planned event against the as-run rows linked to it, plus rows linked to none.
 
     Returns the differences (in planned order, unplanned rows last) and how many planned events
     aired without any difference. A row still 'playing' is not a difference by itself.
@@ -238,9 +238,8 @@ def compare(
         found = _event_differences(event, rows, tolerance_ms)
         clean += not found
         differences.extend(found)
-    planned_ids = {p.event_id for p in planned}
-    for entry in entries:
-        if entry.playlog_event_id is None or entry.playlog_event_id not in planned_ids:
+    for entry in entries:  # rows of another day's events belong to that day's comparison
+        if entry.playlog_event_id is None:
             differences.append(
                 Difference(
                     "unplanned",
@@ -248,7 +247,7 @@ def compare(
                     entry.planned_start_utc,
                     entry.playlog_event_id,
                     entry.id,
-                    f"{entry.kind} {entry.status}, not in this day's playlog",
+                    f"{entry.kind} {entry.status}, not in the playlog (gap, or event rebuilt)",
                 )
             )
     return differences, clean

@@ -106,6 +106,8 @@ def test_compare_early_late_and_still_playing() -> None:
     differences, clean = compare(planned, entries, 2000)
     assert [(d.kind, d.event_id) for d in differences] == [("early", 1)]
     assert clean == 2
+    other_day = _entry(4, 99, START, 0)  # an event of another broadcast day: not counted here
+    assert compare(planned, [*entries, other_day], 2000) == (differences, clean)
     none, clean_none = compare(planned, [], 2000)
     assert [d.kind for d in none] == ["missing"] * 3
     assert clean_none == 0
