@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from aiohttp import web
 
@@ -24,6 +25,12 @@ from retrovue.errors import ConfigError
 from retrovue.hdhr import discovery
 from retrovue.hdhr.api import add_hdhr_routes
 from retrovue.hdhr.device import Device, http_base_url
+from retrovue.hdhr.identity import (
+    DeviceIdentity,
+    generate_device_auth,
+    generate_device_id,
+    validate_device_id,
+)
 from retrovue.hdhr.identity_store import load_identity
 from retrovue.hdhr.lineup import LineupCache, read_lineup
 from retrovue.hdhr.mdns import MdnsAdvertiser
@@ -56,6 +63,7 @@ class StationConfig:
     control_port: int = discovery.HDHR_PORT
     ssdp_port: int = SSDP_PORT
     notify_interval_s: float = NOTIFY_INTERVAL_S
+    data_dir: Path | None = None  # where the identity is kept; None: a new one each run (tests)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StationConfig:
@@ -70,6 +78,7 @@ class StationConfig:
             enable_udp=settings.enable_udp,
             enable_ssdp=settings.enable_ssdp,
             enable_mdns=settings.enable_mdns,
+            data_dir=settings.data_dir,
         )
 
 
@@ -207,6 +216,13 @@ def build_app(
     return app
 
 
+def _identity(config: StationConfig) -> DeviceIdentity:
+    if config.data_dir is not None:
+        return load_identity(config.data_dir, device_id_override=config.device_id)
+    device_id = validate_device_id(config.device_id) if config.device_id else generate_device_id()
+    return DeviceIdentity(device_id=device_id, device_auth=generate_device_auth())
+
+
 @asynccontextmanager
 async def run_station(
     config: StationConfig,
@@ -219,9 +235,7 @@ async def run_station(
     """Start everything; on exit stop everything (open streams are cancelled)."""
     if config.advertise_host in ("0.0.0.0", "::"):
         raise ConfigError("advertise address must be the LAN address, never 0.0.0.0")
-    identity = await asyncio.to_thread(
-        load_identity, database, clock, device_id_override=config.device_id
-    )
+    identity = await asyncio.to_thread(_identity, config)
     sockets = bind_ports(config)
     ports = [int(sock.getsockname()[1]) for sock in sockets]
     stream_port, api_port = ports[0], ports[-1]

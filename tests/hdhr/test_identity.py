@@ -1,20 +1,20 @@
-"""DeviceID check digit, generation, persistence in station_setting, override, UUID."""
+"""DeviceID check digit, generation, persistence in the data directory, override, UUID."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrovue.clock import FakeClock
-from retrovue.db import Database
-from retrovue.db.models.broadcast import StationSetting
 from retrovue.errors import ConfigError
 from retrovue.hdhr import identity as ident
-from retrovue.hdhr.identity_store import DEVICE_AUTH_KEY, DEVICE_ID_KEY, load_identity
+from retrovue.hdhr.identity_store import IDENTITY_FILE, load_identity
 
 
 @pytest.mark.parametrize("device_id", ["10439EFD", "1010C032", "10A369BB"])
@@ -74,29 +74,44 @@ def test_validate_rejects_legacy_and_garbage() -> None:
     assert ident.validate_device_id("10a369bb") == "10A369BB"
 
 
-def test_identity_is_generated_once_and_kept(db: Database, clock: FakeClock) -> None:
-    first = load_identity(db, clock)
-    second = load_identity(db, clock)
+def test_identity_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_identity(tmp_path)
+    second = load_identity(tmp_path)
     assert first == second
     assert ident.check_digit_valid(first.device_id_int)
-    with db.transaction() as session:
-        stored = {row.key: row.value for row in session.query(StationSetting)}
-    assert stored[DEVICE_ID_KEY] == first.device_id
-    assert stored[DEVICE_AUTH_KEY] == first.device_auth
+    assert not ident.is_legacy(first.device_id_int)
+    stored = json.loads((tmp_path / IDENTITY_FILE).read_text())
+    assert stored == {"device_id": first.device_id, "device_auth": first.device_auth}
 
 
-def test_override_wins_and_keeps_the_stored_id(db: Database, clock: FakeClock) -> None:
-    generated = load_identity(db, clock)
-    overridden = load_identity(db, clock, device_id_override="10a369bb")
+def test_each_data_directory_has_its_own_identity(tmp_path: Path) -> None:
+    one = load_identity(tmp_path / "one")
+    two = load_identity(tmp_path / "two")
+    assert one.device_id != two.device_id
+
+
+def test_concurrent_first_starts_agree(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        identities = set(pool.map(lambda _: load_identity(tmp_path), range(16)))
+    assert len(identities) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [IDENTITY_FILE]
+
+
+def test_override_wins_and_keeps_the_stored_id(tmp_path: Path) -> None:
+    generated = load_identity(tmp_path)
+    overridden = load_identity(tmp_path, device_id_override="10a369bb")
     assert overridden.device_id == "10A369BB"
     assert overridden.device_auth == generated.device_auth
-    assert load_identity(db, clock) == generated
+    assert load_identity(tmp_path) == generated
 
 
-def test_bad_override_is_a_config_error_and_writes_nothing(
-    sqlite_db: Database, clock: FakeClock
-) -> None:
+def test_bad_override_is_a_config_error_and_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="check digit"):
-        load_identity(sqlite_db, clock, device_id_override="12345678")
-    with sqlite_db.transaction() as session:
-        assert session.query(StationSetting).count() == 0
+        load_identity(tmp_path, device_id_override="12345678")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_damaged_identity_file_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / IDENTITY_FILE).write_text('{"device_id": "12345678", "device_auth": "x"}')
+    with pytest.raises(ConfigError, match="not a valid DeviceID; delete the file"):
+        load_identity(tmp_path)
