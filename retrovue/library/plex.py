@@ -15,7 +15,7 @@ the token.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -105,10 +105,6 @@ def display_url(url: str) -> str:
         return "(invalid url)"
 
 
-def mask_token(token: str | None) -> str:
-    return MASK if token else "-"
-
-
 def scrub(text: str, token: str) -> str:
     return text.replace(token, MASK) if token else text
 
@@ -137,6 +133,7 @@ def plex_errors(settings: PlexSettings) -> Iterator[None]:
         ) from None
     except (PlexApiException, ValueError, SyntaxError) as err:  # bad XML, unexpected answers
         name = type(err).__name__
+        log.debug("unreadable answer from %s", where, exc_info=True)
         raise SourceError(f"{where} sent an answer RetroVue cannot read ({name})") from None
 
 
@@ -394,6 +391,3 @@ def _year(value: Any) -> int | None:
 
 def _epoch(value: Any) -> int | None:
     return int(value.timestamp()) if isinstance(value, datetime) else None
-
-
-ServerInfoFn = Callable[[PlexSettings], ServerInfo]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import date
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -254,3 +257,25 @@ def test_plex_py_is_the_only_module_importing_plexapi() -> None:
         )
     )
     assert importers == ["library/plex.py"]
+
+
+def test_a_web_server_that_is_not_plex(tmp_path: Path) -> None:
+    """Some other web server on that address: HTML instead of Plex XML is a one-line error."""
+    (tmp_path / "index.html").write_text("<html><body><p>router login<br></body></html>")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Quiet) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            message = _error(_spec(f"http://127.0.0.1:{httpd.server_address[1]}"))
+        finally:
+            httpd.shutdown()
+            thread.join()
+    assert "cannot read" in message
