@@ -11,10 +11,12 @@ from retrovue.db import Database
 from retrovue.db.models.broadcast import AsRun
 from retrovue.runtime.asrun import AsRunHooks, AsRunRecorder
 from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
+from retrovue.runtime.profiles import OutputProfile
 from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.media import MediaSpec, make_media
-from tests.runtime.helpers import TEST_PROFILE
 from tests.runtime_ops.seed import add_channel
+
+TEST_PROFILE = OutputProfile("test", 256, 144, video_bitrate=400_000)  # small and cheap
 
 
 def test_producer_items_become_asrun_rows(sqlite_db: Database, tmp_path: Path) -> None:
