@@ -17,9 +17,11 @@ or directly::
 
 ``item`` is anything with ``start_utc``, ``end_utc``, ``kind`` ('programme' | 'filler' |
 'slate'), ``title``, ``event_id`` and ``catalog_asset_id`` (the runtime's ``TimelineItem`` fits);
-``offset_ms`` is how far into the item (the playlog event) the output started. A slate that
-replaces a failed or refused programme is recorded as its own item with ``kind='slate'`` and the
-programme's ``event_id``, so ``asrun diff`` reports the event as substituted.
+``offset_ms`` is how far into the item (the playlog event) the output started. A programme
+whose file fails is finished as ``failed`` with the error (the producer's hooks do this at the end
+of its slot, which the slate filled). A slate recorded as its own item with ``kind='slate'`` and
+the replaced programme's ``event_id`` (e.g. refused at play time, or an emergency) shows in
+``asrun diff`` as a substitution.
 
 Why a queue and a writer thread: the producer paces video to the wall clock and must never wait
 for the database (a busy SQLite write lock can hold a writer for seconds). ``started`` and
