@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from retrovue.clock import Clock
@@ -19,16 +19,33 @@ from retrovue.db.models.broadcast import CatalogAsset
 from retrovue.errors import NotFoundError, ValidationError
 
 
-def invalidate_library_assets(session: Session, library_asset_ids: list[int]) -> None:
-    """Library files went away: their catalog counterparts stop airing (same transaction)."""
+def invalidate_library_assets(session: Session, library_asset_ids: list[int]) -> int:
+    """Library files went away: their catalog counterparts stop airing (same transaction).
+
+    Returns how many catalog assets changed (were canonical or available before).
+    """
     if not library_asset_ids:
-        return
-    session.execute(
+        return 0
+    result = session.execute(
         update(CatalogAsset)
-        .where(CatalogAsset.source_ingest_asset_id.in_(library_asset_ids))
+        .where(
+            CatalogAsset.source_ingest_asset_id.in_(library_asset_ids),
+            or_(CatalogAsset.available.is_(True), CatalogAsset.canonical.is_(True)),
+        )
         .values(available=False, canonical=False)
         .execution_options(synchronize_session=False)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class CatalogInvalidation:
+    """``invalidate_library_assets`` as a callback that counts the catalog assets it changed."""
+
+    def __init__(self) -> None:
+        self.changed = 0
+
+    def __call__(self, session: Session, library_asset_ids: list[int]) -> None:
+        self.changed += invalidate_library_assets(session, library_asset_ids)
 
 
 @dataclass(frozen=True)

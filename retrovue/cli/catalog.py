@@ -100,13 +100,13 @@ def revoke_cmd(
     changed = revoke_catalog(database, cli.clock, catalog_ids)
     typer.echo(f"revoked {len(changed)} catalog asset(s)")
     if changed:
-        rebuilt = _rebuild_horizon(database, cli.clock)
+        rebuilt = rebuild_horizon(database, cli.clock)
         if rebuilt is not None:
             typer.echo(f"schedule rebuilt: {rebuilt}")
 
 
-def _rebuild_horizon(database: Any, clock: Any) -> object | None:
-    """Call the scheduler's rebuild (INTERFACES C) when this build has it."""
+def rebuild_horizon(database: Any, clock: Any) -> object | None:
+    """Call the scheduler's rebuild after the catalog lost assets (None: no scheduler here)."""
     try:
         horizon: Any = importlib.import_module(HORIZON_MODULE)
     except ModuleNotFoundError as err:

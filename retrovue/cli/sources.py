@@ -7,7 +7,8 @@ from typing import Annotated, TextIO
 
 import typer
 
-from retrovue.broadcast.catalog import invalidate_library_assets
+from retrovue.broadcast.catalog import CatalogInvalidation
+from retrovue.cli.catalog import rebuild_horizon
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
 from retrovue.library.ingest import SyncSummary, sync_source
@@ -69,10 +70,14 @@ def remove_cmd(
     name: Annotated[str, typer.Argument(help="The source to remove.")],
 ) -> None:
     """Remove a source and its library assets (their catalog entries stop airing)."""
-    count = remove_source(
-        get_context(ctx).database(), name, on_assets_removed=invalidate_library_assets
-    )
+    cli = get_context(ctx)
+    invalidation = CatalogInvalidation()
+    count = remove_source(cli.database(), name, on_assets_removed=invalidation)
     typer.echo(f"removed source {name!r} and {count} asset(s)")
+    if invalidation.changed:
+        rebuilt = rebuild_horizon(cli.database(), cli.clock)
+        if rebuilt is not None:
+            typer.echo(f"schedule rebuilt: {rebuilt}")
 
 
 @app.command("sync")
@@ -84,19 +89,23 @@ def sync_cmd(
     """Scan the source: add new files, re-probe changed ones, soft-delete vanished ones."""
     cli = get_context(ctx)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    invalidation = CatalogInvalidation()
     summary = sync_source(
         cli.database(),
         cli.clock,
         name,
-        on_assets_removed=invalidate_library_assets,
+        on_assets_removed=invalidation,
         progress=bar.update if bar else _quiet,
     )
     if bar is not None:
         bar.close()
+    rebuilt = rebuild_horizon(cli.database(), cli.clock) if invalidation.changed else None
     if as_json:
         emit_json(summary.to_json())
     else:
         _print_summary(summary)
+        if rebuilt is not None:
+            typer.echo(f"schedule rebuilt: {rebuilt}")
     if summary.interrupted:
         raise typer.Exit(130)
 

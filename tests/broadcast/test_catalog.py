@@ -108,8 +108,9 @@ def test_invalidation_runs_inside_the_callers_transaction(promoted: Station) -> 
         raise RuntimeError("roll back")
     assert all(f == (True, True) for f in flags(promoted).values())
     with promoted.database.transaction() as session:
-        invalidate_library_assets(session, library_ids)
-        invalidate_library_assets(session, [])
+        assert invalidate_library_assets(session, library_ids) == 2
+        assert invalidate_library_assets(session, library_ids) == 0  # already off the air
+        assert invalidate_library_assets(session, []) == 0
     with promoted.database.transaction() as session:
         rows = session.scalars(
             select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id.in_(library_ids))
