@@ -34,7 +34,7 @@ from retrovue.library.sources import source_spec
 
 log = logging.getLogger(__name__)
 
-OnAssetsRemoved = Callable[[Session, list[int]], None]
+OnAssetsRemoved = Callable[[Session, list[int]], object]  # the return value is ignored
 ProbeFn = Callable[[Path], ProbeResult]
 _MAX_TITLE = 1000
 _CHUNK = 500  # ids per IN (...) list

@@ -154,7 +154,7 @@ def list_sources(database: Database) -> list[SourceView]:
 
 
 def remove_source(
-    database: Database, name: str, *, on_assets_removed: Callable[[Session, list[int]], None]
+    database: Database, name: str, *, on_assets_removed: Callable[[Session, list[int]], object]
 ) -> int:
     """Delete the source and its assets; returns how many assets went with it."""
     with database.transaction(immediate=True) as session:
