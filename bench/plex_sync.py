@@ -7,7 +7,8 @@ Side by side in one run, on the same server and library:
   * a full ``source sync`` into SQLite (read + probe stand-in + one transaction per item), and a
     second sync where nothing changed.
 
-    /work/venv/bin/python bench/plex_sync.py [--shows 20] [--seasons 5] [--episodes 20] [--movies 200]
+    /work/venv/bin/python bench/plex_sync.py [--shows 20] [--seasons 5] [--episodes 20]
+        [--movies 200]   (one command line)
 """
 
 from __future__ import annotations
