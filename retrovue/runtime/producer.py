@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ TUNE_WAIT_S = 0.1
 PENDING_LEAD_S = 0.8
 POSITION_EPSILON_S = 0.0005
 POLL_S = 0.01
+PLAYED_KEPT = 200
 FAULT_TITLE = "Technical difficulties"
 
 
@@ -123,7 +125,8 @@ class Producer:
         self.start_utc: datetime | None = None
         self.frames_out = 0
         self.error: BaseException | None = None
-        self.played: list[tuple[int, TimelineItem, str]] = []  # (first frame, item, how)
+        # (first frame, item, how) of the latest items, for tests and status pages
+        self.played: deque[tuple[int, TimelineItem, str]] = deque(maxlen=PLAYED_KEPT)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
