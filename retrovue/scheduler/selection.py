@@ -192,16 +192,30 @@ class Catalog:
         self.items: tuple[CatalogItem, ...] = tuple(sorted(airable, key=lambda i: i.seq_key))
         self.by_id: dict[int, CatalogItem] = {item.asset_id: item for item in self.items}
         self._keys = [_ItemKeys.of(item) for item in self.items]
+        self._by_kind: dict[str, list[int]] = {}
+        self._by_series: dict[str, list[int]] = {}
+        for index, (item, keys) in enumerate(zip(self.items, self._keys, strict=True)):
+            self._by_kind.setdefault(item.kind, []).append(index)
+            self._by_series.setdefault(keys.series, []).append(index)
         self._pools: dict[Rule, Pool] = {}
         self._fillers: dict[FillerPolicy, FillerPool] = {}
+
+    def _candidates(self, rule: Rule) -> list[int]:
+        """Indexes (in episode order) that may match: narrowed by series or kind first."""
+        if rule.series:
+            found = {i for s in _folded(rule.series) for i in self._by_series.get(s, ())}
+            return sorted(found)
+        if rule.kind is not None and rule.kind != "any":
+            return self._by_kind.get(rule.kind, [])
+        return list(range(len(self.items)))
 
     def pool(self, rule: Rule) -> Pool:
         if rule not in self._pools:
             compiled = _RuleKeys.of(rule)
             self._pools[rule] = Pool(
-                item
-                for item, keys in zip(self.items, self._keys, strict=True)
-                if compiled.matches(item, keys)
+                self.items[index]
+                for index in self._candidates(rule)
+                if compiled.matches(self.items[index], self._keys[index])
             )
         return self._pools[rule]
 
