@@ -309,17 +309,15 @@ class Producer:
         source = play.ready()
         if source is not None or play.future is None:
             return source
+        if not self.options.paced:  # as fast as possible (tests, benchmarks): just wait
+            play.future.result()
+            return play.ready()
         lead_s = PENDING_LEAD_S if index else -TUNE_WAIT_S
         due_mono = start_mono + index / self._fps - lead_s
         while not self._stop.is_set():
             if play.future.done():
                 return play.ready()
-            if not self.options.paced and index == 0:
-                play.future.result()
-                return play.ready()
-            if self.options.paced and self.clock.monotonic_s() >= due_mono:
-                return None
-            if not self.options.paced:
+            if self.clock.monotonic_s() >= due_mono:
                 return None
             self._stop.wait(POLL_S)
         return None
