@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
@@ -544,20 +544,43 @@ def build_horizon(
         raise ScheduleError(f"--days must be at least 1 (got {days})")
     notes: list[str] = []
 
-    def plan_job(_session: Session, work: _ChannelWork, today: date) -> _Job:
-        replace_from = None
+    def plan_job(session: Session, work: _ChannelWork, today: date) -> _Job:
+        replace_from = stale_from(session, work.plan.channel_id, today)
+        if replace_from is not None:
+            notes.append(
+                f"channel {work.channel.number}: days from {replace_from} air assets that may "
+                "no longer air; rebuilding them"
+            )
         if rebuild_from is not None:
-            replace_from = max(rebuild_from, today + timedelta(days=1))
+            asked = max(rebuild_from, today + timedelta(days=1))
+            replace_from = asked if replace_from is None else min(asked, replace_from)
             if rebuild_from <= today:
                 notes.append(
                     f"channel {work.channel.number}: {today} is on air and is kept; "
-                    f"rebuilding from {replace_from}"
+                    f"rebuilding from {asked}"
                 )
         return _Job(today, days, replace_from, history_days)
 
     summary = _run(database, clock, channel_number, plan_job, progress)
     summary.notes[:0] = notes
+    if not summary.skipped:
+        summary.events_slated += slate_unairable_today(database, clock)
     return summary
+
+
+def stale_from(session: Session, channel_id: int, today: date) -> date | None:
+    """The first built day after ``today`` with an event whose asset may no longer air."""
+    return session.scalar(
+        select(PlaylogEvent.broadcast_day)
+        .join(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
+        .where(
+            PlaylogEvent.channel_id == channel_id,
+            PlaylogEvent.broadcast_day > today,
+            or_(CatalogAsset.canonical.is_(False), CatalogAsset.available.is_(False)),
+        )
+        .order_by(PlaylogEvent.broadcast_day)
+        .limit(1)
+    )
 
 
 def rebuild_after_catalog_change(database: Database, clock: Clock) -> BuildSummary:
@@ -577,7 +600,8 @@ def rebuild_after_catalog_change(database: Database, clock: Clock) -> BuildSumma
         return _Job(today, (last - today).days + 1, today + timedelta(days=1), None)
 
     summary = _run(database, clock, None, plan_job, None)
-    summary.events_slated += slate_unairable_today(database, clock)
+    if not summary.skipped:
+        summary.events_slated += slate_unairable_today(database, clock)
     return summary
 
 

@@ -245,6 +245,35 @@ def test_revoked_assets_leave_every_future_event(db: Database, clock: FakeClock)
             assert previous.end_utc == following.start_utc
 
 
+def test_a_plain_build_pass_also_replaces_withdrawn_assets(db: Database, clock: FakeClock) -> None:
+    channel_id = _seed_station(db)
+    build_horizon(db, clock, days=3)
+    with db.transaction() as session:
+        aired = session.scalars(
+            select(PlaylogEvent.catalog_asset_id).where(
+                PlaylogEvent.broadcast_day == TODAY + timedelta(days=2),
+                PlaylogEvent.kind == "programme",
+            )
+        ).first()
+        session.execute(
+            CatalogAsset.__table__.update().where(CatalogAsset.id == aired).values(available=False)
+        )
+    summary = build_horizon(db, clock, days=3)
+    assert summary.days_replaced >= 1
+    assert any("may no longer air" in note for note in summary.notes)
+    future = [e for e in _events(db, channel_id) if e.start_utc > clock.now_utc()]
+    assert aired not in {e.catalog_asset_id for e in future}
+    assert len(_by_day(_events(db, channel_id))) == 3
+
+
+def test_blocks_off_the_grid_are_noted(db: Database, clock: FakeClock) -> None:
+    channel_id = add_channel(db, grid_minutes=30)
+    assign(db, channel_id, add_template(db, "odd", [("06:10", 60, {}, None)]))
+    add_assets(db, series_rows("Cheers", 3, 22))
+    summary = build_horizon(db, clock, days=1)
+    assert any("06:10 is off the 30-minute grid" in note for note in summary.notes)
+
+
 def test_advisory_lock_lets_one_appliance_build(pg_db: Database, clock: FakeClock) -> None:
     _seed_station(pg_db)
     with pg_db.engine.connect() as other:
