@@ -5,11 +5,13 @@ module turns them into :class:`~retrovue.library.registry.ScannedItem` values: t
 the Plex rating key (``"121"``; the parts of a multi-part movie are ``"310:1"``, ``"310:2"``), the
 server's path is mapped to a local one (longest prefix wins), a path no mapping covers marks the
 item not playable with the reason, and Plex's stream information stands in for a probe when the
-local file is not there (the sync probes the local file with PyAV when it is).
+local file is not there (the sync probes the local file with PyAV when it is). The version the
+sync compares (:func:`item_version`) covers Plex's update stamp, the markers and the local file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,22 +152,34 @@ def _scanned(
         content_rating=video.content_rating,
         artwork_url=video.artwork_url,
     )
-    size: int | None
-    if stat is not None:  # the local file is there: its size and mtime are the version
-        size, version_ns = stat.st_size, stat.st_mtime_ns
-    else:  # not here: Plex's size and update stamp are the version
-        size, version_ns = part.size, (video.updated_at_s or 0) * 1_000_000_000
+    size = stat.st_size if stat is not None else part.size
+    version = item_version(video, stat, markers)
     return ScannedItem(
         external_key=external_key(video.rating_key, number, count),
         file_path=part.file,
         metadata=metadata,
         file_size=size,
-        file_mtime_ns=version_ns,
+        file_mtime_ns=version,
         probe_path=local,
         probe=plex_probe(video.tech, part, duration_ms, markers),
         markers=markers,
         unplayable_reason=mapped.reason,
     )
+
+
+def item_version(
+    video: PlexVideo, stat: os.stat_result | None, markers: Sequence[ItemMarker]
+) -> int:
+    """What the sync compares to decide "unchanged" (stored where a file's mtime goes).
+
+    Plex's update stamp and the markers (Plex adds intro/credits markers after the fact), plus the
+    local file's size and mtime when it is here: a change to any of them re-reads the item.
+    """
+    local = f"{stat.st_size}:{stat.st_mtime_ns}" if stat is not None else "-"
+    marks = ";".join(f"{m.kind},{m.start_ms},{m.end_ms},{m.title}" for m in markers)
+    text = f"{video.updated_at_s}|{local}|{marks}"
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1  # fits a signed 64-bit column
 
 
 def _stat(path: Path | None) -> os.stat_result | None:

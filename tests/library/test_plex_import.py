@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -118,19 +119,28 @@ def test_plex_stream_data_stands_in_for_a_probe(fake_plex: FakePlexServer) -> No
     night = items["211"].probe
     assert night is not None
     assert (night.interlaced, night.sample_aspect_ratio) == (True, "8:9")
-    # not on this host: Plex's size and update stamp are the version
-    assert items["121"].file_size == 367001600
-    assert items["121"].file_mtime_ns == 1700000100 * 1_000_000_000
+    assert items["121"].file_size == 367001600  # not on this host: Plex's size
 
 
-def test_local_file_version_is_its_size_and_mtime(
+def test_version_follows_plex_markers_and_the_local_file(
     fake_plex: FakePlexServer, tmp_path: Path
 ) -> None:
     local = local_copy(tmp_path, PILOT)
-    items = _scan(_spec(fake_plex.url, mappings=(PathMap("/data", str(tmp_path)),)))
-    stat = local.stat()
-    assert (items["121"].file_size, items["121"].file_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-    assert items["121"].probe_path == local
+    spec = _spec(fake_plex.url, mappings=(PathMap("/data", str(tmp_path)),))
+
+    def versions() -> dict[str, tuple[int | None, int | None]]:
+        return {k: (i.file_size, i.file_mtime_ns) for k, i in _scan(spec).items()}
+
+    first = versions()
+    assert first["121"][0] == local.stat().st_size
+    assert versions() == first
+    fake_plex.plex.update(122, markers=[{"type": "credits", "start": 1200000, "end": 1290000}])
+    second = versions()
+    assert second["122"] != first["122"]  # Plex found the credits later: read again
+    others = [k for k in first if k != "122"]
+    assert [second[k] for k in others] == [first[k] for k in others]
+    os.utime(local, ns=(1, 1))
+    assert versions()["121"] != second["121"]  # the local file changed: probed again
 
 
 def test_multi_part_movie_becomes_one_item_per_part(fake_plex: FakePlexServer) -> None:
