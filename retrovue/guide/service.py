@@ -82,7 +82,10 @@ class GuideService:
         self.past_days = past_days
         self.group_title = group_title
         self.recheck_s = recheck_s  # 0: ask the database for the stamp on every request
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the cache and the stamp
+        # one rebuild at a time per document (a slow XMLTV rebuild never holds up the M3U)
+        self._render_locks = {"xmltv": threading.Lock(), "m3u": threading.Lock()}
+        self._gzip_lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str, str], tuple[tuple[object, ...], Rendered]] = (
             OrderedDict()
         )
@@ -111,7 +114,7 @@ class GuideService:
 
     def gzipped(self, rendered: Rendered) -> bytes:
         """The gzip form of a render, compressed once per version."""
-        with self._lock:
+        with self._gzip_lock:
             body = self._gzip.get(rendered.etag)
             if body is None:
                 body = gzip.compress(rendered.body, compresslevel=GZIP_LEVEL, mtime=0)
@@ -146,24 +149,25 @@ class GuideService:
         return text.encode("utf-8")
 
     def _current_key(self) -> tuple[object, ...]:
-        now_s = self._clock.monotonic_s()
-        if self._stamp is None or now_s - self._stamp_checked_s >= self.recheck_s:
-            self._stamp = store.change_stamp(self._database)
-            self._stamp_checked_s = now_s
-        return (self._generation, self.window(), self._stamp)
+        with self._lock:
+            now_s = self._clock.monotonic_s()
+            if self._stamp is None or now_s - self._stamp_checked_s >= self.recheck_s:
+                self._stamp = store.change_stamp(self._database)
+                self._stamp_checked_s = now_s
+            return (self._generation, self.window(), self._stamp)
 
     def _cached(self, kind: str, base_url: str, stream_base_url: str = "") -> Rendered:
         slot = (kind, base_url, stream_base_url)
-        with self._lock:
+        with self._render_locks[kind]:
             key = self._current_key()
-            hit = self._cache.get(slot)
+            with self._lock:
+                hit = self._cache.get(slot)
             if hit is not None and hit[0] == key:
                 return hit[1]
             if kind == "xmltv":
                 body = self.render_xmltv(base_url)
             else:
                 body = self.render_m3u(base_url, stream_base_url)
-            self.renders += 1
             etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
             if hit is not None and hit[1].etag == etag:
                 rendered = hit[1]  # same bytes: keep the validators clients already hold
@@ -171,10 +175,12 @@ class GuideService:
                 content_type = XMLTV_TYPE if kind == "xmltv" else M3U_TYPE
                 now = self._clock.now_utc().replace(microsecond=0)
                 rendered = Rendered(body, etag, now, content_type)
-            self._cache[slot] = (key, rendered)
-            self._cache.move_to_end(slot)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            with self._lock:
+                self.renders += 1
+                self._cache[slot] = (key, rendered)
+                self._cache.move_to_end(slot)
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
             return rendered
 
 

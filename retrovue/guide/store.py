@@ -16,10 +16,11 @@ from retrovue.db.models.broadcast import AsRun, CatalogAsset, Channel, PlaylogEv
 from retrovue.guide.model import (
     GuideAsset,
     GuideChannel,
+    GuideEvent,
     GuideSnapshot,
     number_sort_key,
 )
-from retrovue.guide.playlog_read import read_events
+from retrovue.guide.playlog_read import LOOKBACK, read_events
 
 AIRED_STATUSES = ("playing", "aired", "cut")
 ID_CHUNK = 500
@@ -32,7 +33,7 @@ def read_snapshot(database: Database, start_utc: datetime, end_utc: datetime) ->
         events = read_events(session.connection(), ids, start_utc, end_utc) if ids else ()
         asset_ids = {e.catalog_asset_id for e in events if e.catalog_asset_id is not None}
         assets = _assets(session, asset_ids) if asset_ids else {}
-        first_aired = _first_aired(session) if asset_ids else {}
+        first_aired = _first_aired(session, ids, start_utc - LOOKBACK, events) if asset_ids else {}
     return GuideSnapshot(
         window_start_utc=start_utc,
         window_end_utc=end_utc,
@@ -100,11 +101,18 @@ def _assets(session: Session, asset_ids: set[int]) -> dict[int, GuideAsset]:
     return assets
 
 
-def _first_aired(session: Session) -> dict[tuple[int, int], datetime]:
-    """Earliest airing per (channel, asset): planned programmes and the as-run log."""
+def _first_aired(
+    session: Session,
+    channel_ids: list[int],
+    read_from_utc: datetime,
+    events: tuple[GuideEvent, ...],
+) -> dict[tuple[int, int], datetime]:
+    """Earliest airing per (channel, asset): planned programmes (those already read, and the
+    history before them) and the as-run log."""
     p, a = PlaylogEvent, AsRun
     planned = session.execute(
         select(p.channel_id, p.catalog_asset_id, func.min(p.start_utc))
+        .where(p.channel_id.in_(channel_ids), p.start_utc < read_from_utc)
         .where(p.kind == "programme", p.catalog_asset_id.is_not(None))
         .group_by(p.channel_id, p.catalog_asset_id)
     )
@@ -112,6 +120,11 @@ def _first_aired(session: Session) -> dict[tuple[int, int], datetime]:
     for channel_id, asset_id, when in planned:
         if asset_id is not None:
             first[(channel_id, asset_id)] = when
+    for event in events:
+        if event.kind == "programme" and event.catalog_asset_id is not None:
+            key = (event.channel_id, event.catalog_asset_id)
+            if key not in first or event.start_utc < first[key]:
+                first[key] = event.start_utc
     aired = session.execute(
         select(a.channel_id, a.catalog_asset_id, func.min(a.actual_start_utc))
         .where(a.catalog_asset_id.is_not(None), a.status.in_(AIRED_STATUSES))
