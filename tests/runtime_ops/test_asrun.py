@@ -196,3 +196,20 @@ def test_close_unfinished_marks_playing_rows_cut(db: Database, clock: FakeClock)
         UNFINISHED_ERROR,
         now + timedelta(minutes=3),
     )
+
+
+def test_calls_return_while_the_database_is_locked(sqlite_db: Database, clock: FakeClock) -> None:
+    """The producer's calls only queue: they return even while another writer holds the lock
+    (a synchronous write here would wait for this very transaction and never succeed)."""
+    now = clock.now_utc()
+    channel_id = add_channel(sqlite_db, "8", at_utc=now)
+    recorder = AsRunRecorder(sqlite_db)
+    item = Item(now, now + timedelta(minutes=1), "programme", "Locked out")
+    with sqlite_db.transaction(immediate=True):  # SQLite's write lock, held by "the CLI"
+        handle = recorder.started(channel_id, item, now, 0)
+        recorder.finished(handle, now + timedelta(minutes=1), "aired")
+        assert recorder.row_id(handle) is None  # nothing could be written yet
+    assert recorder.flush(30)
+    recorder.close()
+    (row,) = _rows(sqlite_db)
+    assert (row.title, row.status) == ("Locked out", "aired")
