@@ -166,6 +166,7 @@ def main() -> None:
     n = args.repeat
 
     stamp = timed(lambda: store.change_stamp(database), 20)
+    deep = timed(lambda: store.deep_stamp(database), n)
     read = timed(lambda: store.read_snapshot(database, start_utc, end_utc), n)
     snapshot = read.result
     build = timed(lambda: build_entries(snapshot), n)
@@ -190,6 +191,7 @@ def main() -> None:
           f"{gz_size / 1e6:.2f} MB gzip")  # fmt: skip
     rows = [
         ("cold: change stamp query", stamp),
+        ("deep stamp (at most once a minute)", deep),
         ("cold: database read (snapshot)", read),
         ("cold: entries from events", build),
         ("cold: XMLTV serialization", xml),

@@ -1,9 +1,10 @@
 """The guide service: reads the station, renders XMLTV and M3U, caches what it rendered.
 
 A render is reused until the change stamp (channels, playlogs, catalog: counts, newest ids and
-timestamps) moves, the hour rolls over (the window is anchored on the hour), or
-:meth:`GuideService.invalidate` is called. The as-run log is read on every render and so is
-picked up at the next rebuild (at the latest the next hour).
+timestamps; asked on every request) moves, the newest playlog build time moves (asked at most
+once a minute: it catches rows rewritten in place), the hour rolls over (the window is anchored
+on the hour), or :meth:`GuideService.invalidate` is called. The as-run log is read on every
+render and so is picked up at the next rebuild (at the latest the next hour).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 LOGO_ROUTE = "/guide/logo"
 CACHE_SIZE = 4
 GZIP_LEVEL = 6
+DEEP_RECHECK_S = 60.0  # how often rows rewritten in place are looked for (a full scan)
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,11 @@ class GuideService:
             OrderedDict()
         )
         self._gzip: OrderedDict[str, bytes] = OrderedDict()
+        self.deep_recheck_s = DEEP_RECHECK_S
         self._stamp: tuple[object, ...] | None = None
         self._stamp_checked_s = float("-inf")
+        self._deep: tuple[object, ...] | None = None
+        self._deep_checked_s = float("-inf")
         self._generation = 0
         self.renders = 0  # how many times a document was rebuilt (for tests and benchmarks)
 
@@ -103,8 +108,8 @@ class GuideService:
         """Forget every render (for writers in this process that want it shown at once)."""
         with self._lock:
             self._generation += 1
-            self._stamp = None
-            self._stamp_checked_s = float("-inf")
+            self._stamp = self._deep = None
+            self._stamp_checked_s = self._deep_checked_s = float("-inf")
 
     def xmltv(self, base_url: str) -> Rendered:
         return self._cached("xmltv", base_url)
@@ -154,7 +159,10 @@ class GuideService:
             if self._stamp is None or now_s - self._stamp_checked_s >= self.recheck_s:
                 self._stamp = store.change_stamp(self._database)
                 self._stamp_checked_s = now_s
-            return (self._generation, self.window(), self._stamp)
+            if self._deep is None or now_s - self._deep_checked_s >= self.deep_recheck_s:
+                self._deep = store.deep_stamp(self._database)
+                self._deep_checked_s = now_s
+            return (self._generation, self.window(), self._stamp, self._deep)
 
     def _cached(self, kind: str, base_url: str, stream_base_url: str = "") -> Rendered:
         slot = (kind, base_url, stream_base_url)

@@ -142,12 +142,20 @@ def _first_aired(
 def change_stamp(database: Database) -> tuple[object, ...]:
     """Cheap aggregates that move whenever anything the guide shows changes.
 
-    Playlog rows are replaced, never edited in place (the scheduler deletes and re-inserts a
-    day it rebuilds), so the lowest and highest ids (two primary-key index probes) catch every
-    build, rebuild and prune. Channels and the catalog are small: counts and newest update.
+    The scheduler deletes and re-inserts a day it rebuilds, so the lowest and highest playlog
+    ids (two primary-key index probes) catch every build, rebuild and prune; rows rewritten in
+    place are caught by :func:`deep_stamp`. Channels and the catalog are small: counts and newest
+    update.
     """
     with database.transaction() as session:
         return _stamp(session)
+
+
+def deep_stamp(database: Database) -> tuple[object, ...]:
+    """The newest playlog build time: catches rows rewritten in place (the scheduler slating a
+    withdrawn asset). A full scan, so the service asks for it only now and then."""
+    with database.transaction() as session:
+        return (session.scalar(select(func.max(PlaylogEvent.built_utc))),)
 
 
 def _stamp(session: Session) -> tuple[object, ...]:

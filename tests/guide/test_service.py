@@ -210,3 +210,37 @@ def test_local_logo_becomes_a_url_served_by_channel_number(
     assert guide.logo_file("8") is None
     assert guide.logo_file("../6") is None
     assert f'tvg-logo="{BASE}/guide/logo/6"' in guide.m3u(BASE).body.decode()
+
+
+def test_rows_rewritten_in_place_are_seen_within_the_deep_recheck(
+    db: Database, clock: FakeClock
+) -> None:
+    now = clock.now_utc()
+    channel = add_channel(db, now, "5")
+    asset = add_asset(db, now, "Withdrawn Soon")
+    event = add_event(
+        db,
+        channel,
+        now,
+        now + timedelta(minutes=30),
+        title="Withdrawn Soon",
+        catalog_asset_id=asset,
+    )
+    guide = GuideService(db, clock, days=1)
+    assert b"Withdrawn Soon" in guide.xmltv(BASE).body
+    with db.transaction() as session:  # what the scheduler does to an unairable event
+        session.execute(
+            update(PlaylogEvent)
+            .where(PlaylogEvent.id == event)
+            .values(
+                kind="slate",
+                title="Off Air",
+                catalog_asset_id=None,
+                built_utc=now + timedelta(seconds=5),
+            )
+        )
+    assert b"Withdrawn Soon" in guide.xmltv(BASE).body  # ids unchanged: cached
+    clock.advance(guide.deep_recheck_s)
+    body = guide.xmltv(BASE).body
+    assert b"Withdrawn Soon" not in body
+    assert b"Off Air" in body
