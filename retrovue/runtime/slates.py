@@ -97,9 +97,38 @@ class Canvas:
 
     def text(self, text: str, x: int, y: int, scale: int, colour: Colour) -> None:
         draw_text(self.y, text, x, y, scale, colour[0])
-        if scale >= 2:  # keep the letters' own colour where the chroma allows it
-            draw_text(self.u, text, x // 2, y // 2, scale // 2, colour[1])
-            draw_text(self.v, text, x // 2, y // 2, scale // 2, colour[2])
+        self._text_chroma(text, x, y, scale, colour)
+
+    def _text_chroma(self, text: str, x: int, y: int, scale: int, colour: Colour) -> None:
+        """Give every 2x2 block that holds a lit text pixel the text's own U and V."""
+        ox, oy = x % 2, y % 2
+        mw = (text_px(text, scale) + ox + 1) // 2 * 2
+        mh = (GLYPH_H * scale + oy + 1) // 2 * 2
+        mask = Plane(bytearray(mw * mh), mw, mh, mw)
+        draw_text(mask, text, ox, oy, scale, 1)
+        cx0, cy0, cw = x // 2, y // 2, mw // 2
+        for row in range(mh // 2):
+            cy = cy0 + row
+            if not 0 <= cy < self.u.height:
+                continue
+            top, bottom = (
+                mask.data[2 * row * mw : (2 * row + 1) * mw],
+                mask.data[(2 * row + 1) * mw : (2 * row + 2) * mw],
+            )
+            both = _or_bytes(bytes(top), bytes(bottom))
+            lit = _or_bytes(both[0::2], both[1::2])
+            if not any(lit):
+                continue
+            start, stop = max(0, cx0), min(self.u.width, cx0 + cw)
+            if start >= stop:
+                continue
+            lit = lit[start - cx0 : stop - cx0]
+            for plane, value in ((self.u, colour[1]), (self.v, colour[2])):
+                at = cy * plane.stride
+                old = plane.data[at + start : at + stop]
+                plane.data[at + start : at + stop] = bytes(
+                    value if on else was for on, was in zip(lit, old, strict=True)
+                )
 
     def text_centered(self, text: str, center_y: int, scale: int, colour: Colour) -> None:
         scale = fit_scale(text, self.width - 2 * margin(self.width), scale)
@@ -110,6 +139,11 @@ class Canvas:
         return YuvPicture(
             self.width, self.height, bytes(self.y.data), bytes(self.u.data), bytes(self.v.data)
         )
+
+
+def _or_bytes(a: bytes, b: bytes) -> bytes:
+    """Byte-wise OR of two equally long 0/1 byte strings."""
+    return (int.from_bytes(a, "big") | int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
 def text_px(text: str, scale: int) -> int:

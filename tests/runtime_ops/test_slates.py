@@ -73,6 +73,10 @@ def test_technical_difficulties_has_bars_a_title_and_the_channel_name() -> None:
     yellow_rows = _rows_with(picture, slates.YELLOW[0])
     assert yellow_rows
     assert min(yellow_rows) > max(white_rows)  # the channel name below it
+    row = yellow_rows[0]
+    x = picture.y[row * W : (row + 1) * W].index(slates.YELLOW[0])
+    chroma_at = (row // 2) * (W // 2) + x // 2
+    assert (picture.u[chroma_at], picture.v[chroma_at]) == slates.YELLOW[1:]  # yellow, not grey
     assert picture == slates.technical_difficulties(W, H, "RetroVue One")  # deterministic
     assert picture.y != slates.technical_difficulties(W, H, "RetroVue Two").y
 
