@@ -3,9 +3,11 @@ the guide channel's listing. No I/O library: text comes from ``bitmap_font``.
 
 Each renderer returns a :class:`YuvPicture` (``y`` is ``width*height`` bytes, ``u`` and ``v`` are
 ``(width/2)*(height/2)`` bytes, limited-range BT.601, rows without padding). Turn one into an
-``av.VideoFrame`` with ``retrovue.runtime.slate_frames.to_video_frame``. Drawing a full 720p
-picture costs tens of milliseconds, so a producer draws once and re-encodes the same picture for
-every output frame until the input changes: the inputs are frozen values, compare them.
+``av.VideoFrame`` with ``retrovue.runtime.slate_frames.to_video_frame``. Drawing is pure Python:
+measured at 720p on the loaded 2-core machine, technical difficulties 33 ms, emergency 100 ms,
+a full guide page 170 ms (1080p: 53 / 154 / 312 ms). So a producer draws once, off its frame
+loop (e.g. in its file-opening thread), and re-encodes the same frame until the input changes:
+the inputs are frozen values, compare them.
 
 - :func:`technical_difficulties` (channel name; optional detail line): a file that cannot play;
 - :func:`emergency` (operator message, word-wrapped as large as fits);
