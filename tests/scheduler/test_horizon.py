@@ -313,3 +313,21 @@ async def test_keeper_extends_the_horizon_as_the_clock_moves(
         TODAY + timedelta(days=1),
         TODAY + timedelta(days=2),
     ]
+
+
+def test_every_instant_of_the_horizon_has_one_event_and_an_offset_inside_it(
+    db: Database, clock: FakeClock
+) -> None:
+    channel_id = _seed_station(db)
+    build_horizon(db, clock, days=2)
+    with db.transaction() as session:
+        durations = dict(session.execute(select(CatalogAsset.id, CatalogAsset.duration_ms)).all())
+        start = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+        for step in range(0, 48 * 3600, 977):  # an odd step: lands everywhere in events
+            at = start + timedelta(seconds=step, milliseconds=step % 1000)
+            found = on_air(session, channel_id, at)
+            assert found is not None
+            assert found.start_utc <= at < found.end_utc
+            assert 0 <= found.offset_ms < found.duration_ms
+            if found.catalog_asset_id is not None:
+                assert 0 <= found.asset_offset_ms < durations[found.catalog_asset_id]
