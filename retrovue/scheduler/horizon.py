@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import Table, delete, insert, or_, select, text, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
@@ -312,9 +313,45 @@ def _table(model: type[PlaylogEvent] | type[SequenceCursor]) -> Table:
     return cast(Table, model.__table__)
 
 
+class _BulkInsert:
+    """``executemany`` with SQLAlchemy's own compiled SQL and column bind processors, without its
+    per-row parameter assembly (the bulk of the CPU cost of writing a horizon)."""
+
+    _cache: ClassVar[dict[tuple[str, str, tuple[str, ...]], _BulkInsert]] = {}
+
+    def __init__(self, table: Table, columns: tuple[str, ...], dialect: Dialect) -> None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+        self.sql = compiled.string
+        order = compiled.positiontup if compiled.positional else None
+        self.names: tuple[str, ...] = tuple(order) if order is not None else columns
+        self.positional = compiled.positional
+        self.processors = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
+        ]
+
+    @classmethod
+    def of(cls, table: Table, columns: tuple[str, ...], dialect: Dialect) -> _BulkInsert:
+        key = (dialect.name, table.name, columns)
+        if key not in cls._cache:
+            cls._cache[key] = cls(table, columns, dialect)
+        return cls._cache[key]
+
+    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        pairs = list(zip(self.names, self.processors, strict=True))
+        values: list[Any] = []
+        for row in rows:
+            encoded = [proc(row[name]) if proc else row[name] for name, proc in pairs]
+            values.append(
+                tuple(encoded) if self.positional else dict(zip(self.names, encoded, strict=True))
+            )
+        session.connection().exec_driver_sql(self.sql, values)
+
+
 def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> int:
     rows = _event_rows(channel_id, plan, built_utc)
-    session.execute(insert(_table(PlaylogEvent)), rows)
+    if rows:
+        table = _table(PlaylogEvent)
+        _BulkInsert.of(table, tuple(rows[0]), session.get_bind().dialect).run(session, rows)
     if plan.cursors:
         session.execute(
             insert(_table(SequenceCursor)),

@@ -153,7 +153,12 @@ def test_empty_catalog_builds_slate_blocks_and_says_so(db: Database, clock: Fake
     assign(db, channel_id, add_template(db, "t", [("18:00", 120, {}, "Movie Night")]))
     summary = build_horizon(db, clock, days=1)
     events = _events(db, channel_id)
-    assert any(e.title == "Movie Night" and e.kind == "slate" for e in events)
+    movie_night = [e for e in events if e.title == "Movie Night"]
+    assert [(e.kind, e.guide_json) for e in movie_night] == [
+        ("slate", {"slate": "nothing eligible"})
+    ]
+    assert movie_night[0].start_utc == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    assert movie_night[0].end_utc == datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
     assert any("nothing cleared to air" in note for note in summary.notes)
 
 
