@@ -248,6 +248,13 @@ class MediaSource:
         if self._fifo.samples > MAX_AUDIO_BUFFER_S * AUDIO_RATE_HZ:
             self._fifo.read(self._fifo.samples - int(MAX_AUDIO_BUFFER_S * AUDIO_RATE_HZ))
 
+    @property
+    def conversion(self) -> str:
+        """How pictures are converted: "none" (already the profile), "scale" or "deinterlace"."""
+        if self._filter is None:
+            return "none"
+        return "deinterlace" if self._filter.deinterlacing else "scale"
+
     # ---- what the producer asks ------------------------------------------------------------
 
     def begin(self, position_s: float) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from retrovue.clock import FakeClock, SystemClock
+from retrovue.runtime.profiles import OutputProfile
+from retrovue.runtime.source import MediaSource
 from retrovue.runtime.timeline import TimelineItem, back_to_back
 from retrovue.testing.media import write_corrupt_files
 from tests.runtime.conftest import Clip
@@ -82,6 +84,39 @@ def test_stream_structure_is_continuous_across_boundaries(
     first_pids = [((aired.ts[i + 1] & 0x1F) << 8) | aired.ts[i + 2] for i in (0, 188, 376)]
     assert first_pids == [0x11, 0x00, 0x1000]
     assert aired.ts[3] & 0x0F == 15
+
+
+def test_audio_and_video_start_and_end_together(
+    boundaries: tuple[Aired, list[TimelineItem]],
+) -> None:
+    report = boundaries[0].report
+    pid = report.audio_pids[0]
+    audio_start, video_start = report.audio_pts[pid][0], min(report.video_pts)
+    priming = 1024 * 90000 // 48000  # the AAC encoder's delay, signalled by the muxer
+    assert abs(audio_start + priming - video_start) <= 90  # within 1 ms
+    audio_ticks = report.audio_frames[pid] * priming
+    video_ticks = report.video_frames * TEST_PROFILE.frame_ticks
+    assert abs(audio_ticks - priming - video_ticks) <= 2 * priming
+
+
+@pytest.mark.parametrize(
+    ("key", "conversion"),
+    [("mpeg2_interlaced", "deinterlace"), ("mp4", "scale"), ("mp4_same", "none")],
+)
+def test_one_conversion_per_source_and_none_when_it_matches(
+    clips: dict[str, Clip], key: str, conversion: str
+) -> None:
+    profile = TEST_PROFILE
+    if key == "mp4_same":
+        key, profile = "mp4", OutputProfile("same", 320, 180)
+    source = MediaSource(clips[key].path, profile).open(0.5)
+    try:
+        picture = source.video_at(0.5)
+        assert picture is not None
+        assert (picture.width, picture.height) == (profile.width, profile.height)
+        assert source.conversion == conversion
+    finally:
+        source.close()
 
 
 def test_every_frame_shows_the_scheduled_asset_and_position(
