@@ -96,6 +96,7 @@ class Hub:
         self._viewer_chunks = viewer_chunks
         self.viewers: list[Viewer] = []
         self.chunks_published = 0
+        self.bytes_published = 0
         self.finished = False
         self.on_viewer_dropped: Callable[[Viewer], None] | None = None
 
@@ -124,6 +125,7 @@ class Hub:
     def _deliver(self, chunk: bytes) -> None:
         self._slots.release()
         self.chunks_published += 1
+        self.bytes_published += len(chunk)
         for viewer in list(self.viewers):
             if not viewer.offer(chunk):
                 log.warning("viewer %s too slow: dropped", viewer.client)

@@ -77,6 +77,7 @@ class _Play:
         self.future: Future[MediaSource] | None = None
         self.source: MediaSource | None = None
         self.begun = False
+        self.fault_counted = False
 
     def ready(self) -> MediaSource | None:
         if self.source is None and self.future is not None and self.future.done():
@@ -124,6 +125,9 @@ class Producer:
         self._next: _Play | None = None
         self.start_utc: datetime | None = None
         self.frames_out = 0
+        self.boundaries = 0  # items started after the first one
+        self.faults = 0  # items (or rests of items) replaced by a slate after a fault
+        self.start_mono: float | None = None
         self.error: BaseException | None = None
         # (first frame, item, how) of the latest items, for tests and status pages
         self.played: deque[tuple[int, TimelineItem, str]] = deque(maxlen=PLAYED_KEPT)
@@ -140,6 +144,13 @@ class Producer:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout_s)
+
+    def speed(self) -> float:
+        """Media seconds produced per wall second since the start (1.0 when keeping pace)."""
+        if self.start_mono is None:
+            return 0.0
+        elapsed_s = self.clock.monotonic_s() - self.start_mono
+        return self.frames_out / self._fps / elapsed_s if elapsed_s > 0 else 0.0
 
     @property
     def running(self) -> bool:
@@ -174,7 +185,7 @@ class Producer:
             channel.profile, self._publish, preset=channel.x264_preset, service_name=channel.name
         )
         start_utc = self.start_utc = self.clock.now_utc()
-        start_mono = self.clock.monotonic_s()
+        start_mono = self.start_mono = self.clock.monotonic_s()
         max_frames = self.options.max_frames
         clean_end = False
         try:
@@ -233,6 +244,7 @@ class Producer:
             play = self._open(item, item.file_position_s(at_utc))
         self._next = None
         if current is not None:
+            self.boundaries += 1
             self._report_end(current, at_utc, "aired")
             current.close()
         self._current = play
@@ -301,6 +313,9 @@ class Producer:
             source.begin(position_s)
         picture = source.video_at(position_s + POSITION_EPSILON_S)
         if picture is None:
+            if not play.fault_counted:
+                play.fault_counted = True
+                self.faults += 1
             return self._slate([FAULT_TITLE, item.title]), [silence(samples)]
         return picture, source.take_audio(samples)
 

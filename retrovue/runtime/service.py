@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from retrovue.clock import Clock
 from retrovue.config import Settings
@@ -21,6 +22,18 @@ from retrovue.runtime.hub import Hub, Viewer
 from retrovue.runtime.producer import Producer, ProducerOptions
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChannelStats:
+    """A live channel's numbers (for metrics and status)."""
+
+    number: str
+    viewers: int
+    bytes_sent: int
+    boundaries: int
+    faults: int
+    speed: float
 
 
 class ViewerSession:
@@ -131,6 +144,21 @@ class RuntimeStreamService:
     def live(self, channel_number: str) -> LiveChannel | None:
         channel = self._live.get(channel_number)
         return channel if channel is not None and channel.alive else None
+
+    def channel_stats(self) -> list[ChannelStats]:
+        """One row per live channel (read on the event loop)."""
+        return [
+            ChannelStats(
+                number=channel.number,
+                viewers=len(channel.hub.viewers),
+                bytes_sent=channel.hub.bytes_published,
+                boundaries=channel.producer.boundaries,
+                faults=channel.producer.faults,
+                speed=round(channel.producer.speed(), 3),
+            )
+            for channel in self._live.values()
+            if channel.alive
+        ]
 
     async def open(self, channel_number: str, *, client: str) -> ViewerSession:
         async with self._lock:

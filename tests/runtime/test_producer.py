@@ -197,6 +197,8 @@ def test_missing_and_broken_files_become_slates_and_the_next_starts_on_time(
     assert aired.report.errors == []
     assert aired.report.video_frames == 150
     _check_frames(aired, items, clips)
+    assert aired.producer.faults == 3  # missing, not a video, truncated
+    assert aired.producer.boundaries == 4
     tail = aired.codes[-45:]
     assert all(code[0] == clips["mkv_bframes"].tag for code in tail)
 

@@ -80,6 +80,10 @@ async def test_viewers_share_one_producer_and_a_late_one_starts_on_a_keyframe(
         assert report.errors == []
         assert report.idr_pts, "no keyframe"
     assert check_ts(late[: 188 * 40]).video_pid == 0x100  # fresh PAT/PMT at the join
+    (stats,) = service.channel_stats()
+    assert (stats.number, stats.viewers, stats.faults) == ("5", 2, 0)
+    assert stats.bytes_sent >= len(early + more)
+    assert stats.speed > 0
     await first.close()
     await second.close()
     await service.close()
