@@ -88,7 +88,12 @@ class _Play:
         if self.source is not None:
             self.source.close()
         elif self.future is not None:
-            self.future.add_done_callback(lambda done: done.result().close())
+            self.future.add_done_callback(_close_when_opened)
+
+
+def _close_when_opened(done: Future[MediaSource]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        done.result().close()
 
 
 class Producer:
@@ -308,16 +313,23 @@ class Producer:
                 silence(samples)
             ]
         position_s = item.file_position_s(at_utc)
-        if not play.begun:
-            play.begun = True
-            source.begin(position_s)
-        picture = source.video_at(position_s + POSITION_EPSILON_S)
+        try:
+            if not play.begun:
+                play.begun = True
+                source.begin(position_s)
+            picture = source.video_at(position_s + POSITION_EPSILON_S)
+            audio = source.take_audio(samples) if picture is not None else []
+        except Exception as err:  # whatever a file does, the channel stays on air
+            source.fail(f"cannot play {item.file_path}: {err!r}")
+            picture = None
         if picture is None:
+            if source.failed is None:  # the file ended early: a plain slate for the rest
+                return self._slate([self.channel.name, item.title]), [silence(samples)]
             if not play.fault_counted:
                 play.fault_counted = True
                 self.faults += 1
             return self._slate([FAULT_TITLE, item.title]), [silence(samples)]
-        return picture, source.take_audio(samples)
+        return picture, audio
 
     def _wait_ready(self, play: _Play, index: int, start_mono: float) -> MediaSource | None:
         """The file if it is ready; wait for it while the output is ahead of the wall clock."""

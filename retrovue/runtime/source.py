@@ -31,6 +31,7 @@ AUDIO_LAYOUT = "stereo"
 MAX_AUDIO_BUFFER_S = 20.0
 MAX_VIDEO_AHEAD_FRAMES = 120
 SEEK_MIN_S = 0.5
+ENDED_GRACE_S = 1.0
 SEEK_MARGINS_S = (0.0, 1.0, 3.0, 10.0, 30.0, float("inf"))
 AUDIO_TIME_BASE = Fraction(1, AUDIO_RATE_HZ)
 
@@ -112,7 +113,7 @@ class MediaSource:
         try:
             self._open(start_s)
             self._prime(start_s)
-        except (OSError, av.FFmpegError, ValueError, IndexError) as err:
+        except Exception as err:  # the edge of the helper thread's task: the file is unplayable
             self.fail(f"cannot open {self.path}: {err}")
         return self
 
@@ -288,6 +289,8 @@ class MediaSource:
                 break
         if not self._raw:
             return self._current_out
+        if self.eof and position_s > self._raw[-1].position_s + ENDED_GRACE_S:
+            return None  # the file ended before its slot (truncated, or shorter than planned)
         chosen = self._raw[0]
         if self._current is not None and chosen.number == self._current.number:
             return self._current_out

@@ -220,14 +220,14 @@ def test_tuning_slate_covers_a_slow_file_then_the_programme_joins_on_schedule(
     clock = SystemClock()
     now = clock.now_utc()
     item = TimelineItem(now, now + timedelta(seconds=5), "programme", "slow", str(pipe))
-    aired = run_producer([item], clock, frames=90, paced=True)
+    aired = run_producer([item], clock, frames=75, paced=True)
     feeder.join(5)
     assert aired.report.errors == []
     tag = clips["mpeg2_interlaced"].tag
     assert aired.codes[0][0] != tag  # the tuning slate came first
     programme = [i for i, code in enumerate(aired.codes) if code[0] == tag]
     assert programme, "the programme never started"
-    assert programme == list(range(programme[0], 90))
+    assert programme == list(range(programme[0], 75))
     item_on_air = TimelineItem(
         aired.frame_utc(0), aired.frame_utc(0) + timedelta(seconds=5), "programme", "", ""
     )
