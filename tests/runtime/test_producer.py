@@ -237,3 +237,32 @@ def test_tuning_slate_covers_a_slow_file_then_the_programme_joins_on_schedule(
             assert aired.codes[index][1] == 49
             continue
         assert abs(aired.codes[index][1] - want[1]) <= 1
+
+
+def test_a_file_shorter_than_its_slot_gives_way_to_a_slate(clips: dict[str, Clip]) -> None:
+    clip = clips["no_audio"]  # 2 s
+    clock = FakeClock()
+    items = back_to_back(clock.now_utc(), [(clip.path, 3.5, 0.0), (clips["mp4"].path, 0.5, 0.0)])
+    aired = run_producer(items, clock, frames=120)
+    assert aired.report.errors == []
+    assert aired.producer.faults == 0
+    assert all(code[0] == clip.tag for code in aired.codes[:60])
+    assert all(code[0] not in (clip.tag, clips["mp4"].tag) for code in aired.codes[95:105])
+    assert all(code[0] == clips["mp4"].tag for code in aired.codes[105:])
+
+
+def test_garbage_inside_a_file_never_breaks_the_stream(
+    clips: dict[str, Clip], tmp_path: Path
+) -> None:
+    data = bytearray(Path(clips["mpeg2_interlaced"].path).read_bytes())
+    third = len(data) // 3
+    data[third : 2 * third] = bytes((i * 151 + 7) % 256 for i in range(third))
+    damaged = tmp_path / "damaged.ts"
+    damaged.write_bytes(bytes(data))
+    clock = FakeClock()
+    items = back_to_back(clock.now_utc(), [(str(damaged), 2.0, 0.0), (clips["mp4"].path, 1.0, 0.0)])
+    aired = run_producer(items, clock, frames=90)
+    assert aired.report.errors == []
+    assert aired.report.video_frames == 90
+    assert aired.codes[0][0] == clips["mpeg2_interlaced"].tag
+    assert all(code[0] == clips["mp4"].tag for code in aired.codes[61:])
