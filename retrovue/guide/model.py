@@ -6,9 +6,11 @@ The service (``guide/store.py``) reads these from the database; the pure rendere
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 XMLTV_ID_SUFFIX = "retrovue"
 
@@ -42,9 +44,12 @@ class GuideChannel:
         return xmltv_channel_id(self.number)
 
 
-@dataclass(frozen=True)
-class GuideEvent:
-    """One playlog event, as the guide needs it."""
+class GuideEvent(NamedTuple):
+    """One playlog event, as the guide needs it.
+
+    A named tuple rather than a frozen dataclass: a rebuild reads about 100,000 of them and a
+    tuple is built five times faster. Immutable all the same.
+    """
 
     channel_id: int
     kind: str  # programme | filler | slate
@@ -58,7 +63,7 @@ class GuideEvent:
     description: str | None = None
     catalog_asset_id: int | None = None
     block_name: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    extra: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
