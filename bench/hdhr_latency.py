@@ -65,7 +65,7 @@ def server_main(
         async def reference_handler(_request: web.Request) -> web.Response:
             return web.Response(body=reference["body"], content_type="application/json")
 
-        def register(app: web.Application) -> None:
+        def register(app: web.Application, _device: object) -> None:
             app.router.add_get("/reference.json", reference_handler)
 
         config = StationConfig(

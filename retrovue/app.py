@@ -43,7 +43,7 @@ from retrovue.runtime.tuners import TunerPool
 
 DEFAULT_API_PORT = 80
 SHUTDOWN_TIMEOUT_S = 2.0
-RouteRegistrar = Callable[[web.Application], None]
+RouteRegistrar = Callable[[web.Application, Device], None]  # device: advertised URLs
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ def build_app(
     app = web.Application()
     add_hdhr_routes(app, state)
     for register in route_registrars:
-        register(app)
+        register(app, state.device)
     if config.enable_udp:
         app.cleanup_ctx.append(partial(_binary_protocol, state, config))
     if config.enable_ssdp:

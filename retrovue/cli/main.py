@@ -15,10 +15,10 @@ from retrovue.cli import catalog as catalog_commands
 from retrovue.cli import channels as channel_commands
 from retrovue.cli import db as db_commands
 from retrovue.cli import director as director_commands
+from retrovue.cli import doctor as doctor_command
 from retrovue.cli import guide as guide_commands
 from retrovue.cli import schedule as schedule_commands
 from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
-from retrovue.cli import doctor as doctor_command
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
 from retrovue.cli import sources_plex as _plex_source_commands  # noqa: F401 (adds to source)

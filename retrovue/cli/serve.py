@@ -1,4 +1,4 @@
-"""``retrovue serve``: run the appliance (HTTP API, streams, discovery) until SIGINT/SIGTERM."""
+"""``retrovue serve``: run the appliance until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import logging
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
-from retrovue.app import StationConfig, serve_until_signalled
+from retrovue.appliance import Appliance, prepare_database, serve_appliance
 from retrovue.cli.context import get_context
-from retrovue.config import with_overrides
-from retrovue.hdhr.signal_service import TestSignalService
+from retrovue.config import Settings, with_overrides
+from retrovue.db import Database
+from retrovue.db.models import Channel
+from retrovue.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +37,16 @@ def serve(
     ] = False,
     no_ssdp: Annotated[bool, typer.Option("--no-ssdp", help="No SSDP (UPnP) discovery.")] = False,
     no_mdns: Annotated[bool, typer.Option("--no-mdns", help="No mDNS advertisement.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Create the demo library and channels first (once)."),
+    ] = False,
+    no_migrate: Annotated[
+        bool,
+        typer.Option("--no-migrate", help="Refuse to start on an old schema instead of upgrading."),
+    ] = False,
 ) -> None:
-    """Start the HDHomeRun-compatible appliance."""
+    """Start the appliance: HDHomeRun API and discovery, guide, streams, schedule horizon."""
     cli = get_context(ctx)
     settings = with_overrides(
         cli.settings,
@@ -48,18 +59,42 @@ def serve(
         enable_ssdp=False if no_ssdp else None,
         enable_mdns=False if no_mdns else None,
     )
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    database = cli.database()
-    config = StationConfig.from_settings(settings)
-    # The streaming runtime (its own issue) replaces this test signal when it is wired in.
-    log.warning("no streaming runtime wired in: channels carry the built-in test signal")
+    configure_logging(settings.log_format, settings.log_level)
+    database = cli.database(migrate=False)
+    prepare_database(database, migrate=not no_migrate)
+    if demo:
+        from retrovue.demo.station import ensure_demo_station
+
+        typer.echo(
+            str(ensure_demo_station(database, cli.clock, settings.ensure_data_dir())), err=True
+        )
     asyncio.run(
-        serve_until_signalled(
-            config,
-            database=database,
-            clock=cli.clock,
-            stream_service=TestSignalService(cli.clock),
+        serve_appliance(
+            settings, cli.clock, database, summary=lambda a: _summary(a, settings, database)
         )
     )
+
+
+def _summary(appliance: Appliance, settings: Settings, database: Database) -> None:
+    """The start-up summary, on stderr: where to find the station and what it carries."""
+    device = appliance.station.device
+    with database.transaction() as session:
+        channels = session.execute(
+            select(Channel.number, Channel.name).where(Channel.enabled.is_(True))
+        ).all()
+    lines = [
+        f"RetroVue {device.friendly_name!r}, device id {device.device_id}, "
+        f"{device.tuner_count} tuner(s)",
+        f"  API        {device.base_url}/discover.json",
+        f"  streams    {device.stream_base_url}/auto/v<number>",
+        f"  guide      {device.stream_base_url}/xmltv.xml  (M3U: /lineup.m3u)",
+        f"  discovery  UDP/TCP 65001 {'on' if settings.enable_udp else 'off'}, "
+        f"SSDP {'on' if settings.enable_ssdp else 'off'}, "
+        f"mDNS {'on' if settings.enable_mdns else 'off'}",
+        f"  channels   {len(channels)}: "
+        + (
+            ", ".join(f"{n} {name}" for n, name in channels) or "none (see docs/operators-guide.md)"
+        ),
+        f"  horizon    kept {settings.horizon_days} days ahead; data in {settings.data_dir}",
+    ]
+    typer.echo("\n".join(lines), err=True)

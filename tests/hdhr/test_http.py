@@ -244,7 +244,7 @@ async def test_extra_route_registrars_answer_on_both_ports(
     async def m3u(_request: web.Request) -> web.Response:
         return web.Response(text="#EXTM3U\n")
 
-    def register(app: web.Application) -> None:
+    def register(app: web.Application, _device: object) -> None:
         app.router.add_get("/lineup.m3u", m3u)
 
     async with (
