@@ -7,7 +7,7 @@ its title, and where it ends, so:
 1. programmes and slates are read one by one (all their columns), each joined with the first
    filler of the run that follows it: the filler starting exactly where it ends (the unique
    ``(channel_id, start_utc)`` index answers each lookup);
-3. a run ends where the next programme or slate on the channel starts (the scheduler writes
+2. a run ends where the next programme or slate on the channel starts (the scheduler writes
    contiguous days); a run after a channel's last programme or slate is read row by row,
    which only touches the last few hours of the horizon.
 
