@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -162,3 +163,17 @@ async def test_m3u_streams_from_the_stream_port_when_given(
     lines = (await (await client.get("/lineup.m3u")).text()).splitlines()
     assert lines[0] == f'#EXTM3U url-tvg="{ADVERTISED}/xmltv.xml"'
     assert lines[2] == "http://192.0.2.7:5005/auto/v7"
+
+
+async def test_concurrent_requests_share_one_render_and_head_works(
+    aiohttp_client: ClientMaker, guide: GuideService
+) -> None:
+    client = await _client(aiohttp_client, guide)
+    responses = await asyncio.gather(*(client.get("/xmltv.xml") for _ in range(6)))
+    assert {r.status for r in responses} == {200}
+    assert len({r.headers["ETag"] for r in responses}) == 1
+    assert guide.renders == 1
+    head = await client.head("/lineup.m3u")
+    assert head.status == 200
+    assert "ETag" in head.headers
+    assert await head.read() == b""
