@@ -151,3 +151,19 @@ async def test_a_slow_viewer_is_dropped_without_holding_back_the_others() -> Non
     assert slow not in hub.viewers
     leftovers = [chunk async for chunk in slow.chunks()]
     assert len(leftovers) <= 5
+
+
+async def test_tune_and_untune_leaves_no_threads_behind(service: RuntimeStreamService) -> None:
+    def runtime_threads() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith(("producer-", "open-"))]
+
+    assert runtime_threads() == []
+    for round_index in range(3):
+        session = await service.open("5", client=f"cycle {round_index}")
+        await _read(session, 2_000)
+        await session.close()
+        await service.close()
+    async with asyncio.timeout(10):
+        while runtime_threads():
+            await asyncio.sleep(0.05)
+    assert service.live("5") is None
