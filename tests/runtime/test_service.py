@@ -157,13 +157,17 @@ async def test_tune_and_untune_leaves_no_threads_behind(service: RuntimeStreamSe
     def runtime_threads() -> list[str]:
         return [t.name for t in threading.enumerate() if t.name.startswith(("producer-", "open-"))]
 
-    assert runtime_threads() == []
+    async def settle() -> None:
+        async with asyncio.timeout(10):
+            while runtime_threads():
+                await asyncio.sleep(0.05)
+
+    await settle()  # helper threads of earlier tests wind down
     for round_index in range(3):
         session = await service.open("5", client=f"cycle {round_index}")
         await _read(session, 2_000)
         await session.close()
         await service.close()
-    async with asyncio.timeout(10):
-        while runtime_threads():
-            await asyncio.sleep(0.05)
+    await settle()
+    assert runtime_threads() == []
     assert service.live("5") is None
