@@ -94,7 +94,7 @@ async def run_appliance(
                     days=settings.horizon_days,
                     history_days=settings.history_days,
                     interval_s=HORIZON_INTERVAL_S,
-                    on_pass=_horizon_observer(metrics, on_horizon),
+                    on_pass=_horizon_observer(metrics, guide, on_horizon),
                 ),
                 name="horizon",
             )
@@ -109,10 +109,12 @@ async def run_appliance(
 
 
 def _horizon_observer(
-    metrics: StationMetrics, extra: Callable[[BuildSummary], None] | None
+    metrics: StationMetrics, guide: GuideService, extra: Callable[[BuildSummary], None] | None
 ) -> Callable[[BuildSummary], None]:
     def observe(summary: BuildSummary) -> None:
         metrics.horizon_passes += 1
+        if summary.days_built or summary.days_replaced or summary.events_slated:
+            guide.invalidate()  # new days show in the guide at once
         if extra is not None:
             extra(summary)
 

@@ -286,6 +286,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('broadcast_playlog_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_broadcast_playlog_event_broadcast_day'), ['broadcast_day'], unique=False)
+        batch_op.create_index('ix_broadcast_playlog_event_channel_kind_start', ['channel_id', 'kind', 'start_utc'], unique=False)
         batch_op.create_index(batch_op.f('ix_broadcast_playlog_event_catalog_asset_id'), ['catalog_asset_id'], unique=False)
 
     op.create_table('broadcast_asrun',
@@ -313,6 +314,7 @@ def upgrade() -> None:
     with op.batch_alter_table('broadcast_asrun', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_broadcast_asrun_actual_start_utc'), ['actual_start_utc'], unique=False)
         batch_op.create_index(batch_op.f('ix_broadcast_asrun_channel_id'), ['channel_id'], unique=False)
+        batch_op.create_index('ix_broadcast_asrun_channel_asset', ['channel_id', 'catalog_asset_id'], unique=False)
 
     
 
@@ -321,12 +323,14 @@ def downgrade() -> None:
     
     with op.batch_alter_table('broadcast_asrun', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_broadcast_asrun_channel_id'))
+        batch_op.drop_index('ix_broadcast_asrun_channel_asset')
         batch_op.drop_index(batch_op.f('ix_broadcast_asrun_actual_start_utc'))
 
     op.drop_table('broadcast_asrun')
     with op.batch_alter_table('broadcast_playlog_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_broadcast_playlog_event_catalog_asset_id'))
         batch_op.drop_index(batch_op.f('ix_broadcast_playlog_event_broadcast_day'))
+        batch_op.drop_index('ix_broadcast_playlog_event_channel_kind_start')
 
     op.drop_table('broadcast_playlog_event')
     with op.batch_alter_table('library_marker', schema=None) as batch_op:

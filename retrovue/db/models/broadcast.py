@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -178,6 +179,8 @@ class PlaylogEvent(Base):
     __tablename__ = "broadcast_playlog_event"
     __table_args__ = (
         UniqueConstraint("channel_id", "start_utc"),
+        # the guide folds filler into programmes by channel and kind in time order
+        Index("ix_broadcast_playlog_event_channel_kind_start", "channel_id", "kind", "start_utc"),
         CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
         CheckConstraint("end_utc > start_utc", name="end_after_start"),
         CheckConstraint("offset_ms >= 0", name="offset_non_negative"),
@@ -227,6 +230,8 @@ class AsRun(Base):
     __tablename__ = "broadcast_asrun"
     __table_args__ = (
         CheckConstraint(_in("status", ASRUN_STATUSES), name="status"),
+        # first airing of an asset on a channel (the guide's <new/>)
+        Index("ix_broadcast_asrun_channel_asset", "channel_id", "catalog_asset_id"),
         CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
         CheckConstraint("offset_ms >= 0", name="offset_non_negative"),
     )
