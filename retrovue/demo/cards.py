@@ -12,17 +12,7 @@ from typing import Any
 import av
 
 from retrovue.runtime.bitmap_font import Plane, draw_text_centered, fill_rect
-
-# (Y, U, V) of the classic seven bars at 75 %, then a dark band.
-_BARS = [
-    (180, 128, 128),
-    (162, 44, 142),
-    (131, 156, 44),
-    (112, 72, 58),
-    (84, 184, 198),
-    (65, 100, 212),
-    (35, 212, 114),
-]
+from retrovue.runtime.slate import BARS
 
 
 @dataclass(frozen=True)
@@ -42,7 +32,7 @@ def _bars_planes(card: Card) -> tuple[bytearray, bytes, bytes]:
     y_plane = bytearray(w * h)
     u_row, v_row = bytearray(cw), bytearray(cw)
     for x in range(w):
-        bar = _BARS[min(len(_BARS) - 1, x * len(_BARS) // w)]
+        bar = BARS[min(len(BARS) - 1, x * len(BARS) // w)]
         for row in range(h // 2):
             y_plane[row * w + x] = bar[0]
         if x % 2 == 0:
