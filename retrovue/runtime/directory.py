@@ -32,6 +32,7 @@ COPY_LOOKAHEAD_EVENTS = 200
 class ChannelSetup:
     info: ChannelInfo
     timeline: Timeline
+    channel_id: int | None = None  # the database row (as-run log, director modes)
 
 
 class ChannelDirectory(Protocol):
@@ -134,4 +135,4 @@ class DatabaseDirectory:
             timezone=zone,
             x264_preset=self._settings.x264_preset,
         )
-        return ChannelSetup(info, PlaylogTimeline(self._database, channel_id))
+        return ChannelSetup(info, PlaylogTimeline(self._database, channel_id), channel_id)

@@ -24,9 +24,12 @@ from zoneinfo import ZoneInfo
 import av
 
 from retrovue.clock import Clock
+from retrovue.runtime import slates
+from retrovue.runtime.operation import ChannelOperation
 from retrovue.runtime.output import TsOutput, psi_preamble
 from retrovue.runtime.profiles import OutputProfile
 from retrovue.runtime.slate import SlateCache
+from retrovue.runtime.slate_frames import to_video_frame
 from retrovue.runtime.source import MediaSource, silence
 from retrovue.runtime.timeline import FALLBACK_SLATE, Timeline, TimelineItem
 
@@ -39,6 +42,7 @@ POSITION_EPSILON_S = 0.0005
 POLL_S = 0.01
 PLAYED_KEPT = 200
 FAULT_TITLE = "Technical difficulties"
+EARLY_END_FAULT_S = 2.0  # a file ending this much before its slot is a fault (truncated)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class _Play:
         self.source: MediaSource | None = None
         self.begun = False
         self.fault_counted = False
+        self.refused: str | None = None  # the play-time gate's reason: a slate airs instead
+        self.asrun_item: TimelineItem = item  # what the as-run log records for this play
 
     def ready(self) -> MediaSource | None:
         if self.source is None and self.future is not None and self.future.done():
@@ -109,6 +115,8 @@ class Producer:
         options: ProducerOptions | None = None,
         on_exit: Callable[[BaseException | None], None] | None = None,
         hooks: ProducerHooks | None = None,
+        operation: ChannelOperation | None = None,
+        output: TsOutput | None = None,
     ) -> None:
         self.channel = channel
         self.timeline = timeline
@@ -116,7 +124,14 @@ class Producer:
         self.options = options or ProducerOptions()
         self._publish = publish
         self._on_exit = on_exit
-        self._hooks = hooks
+        self._operation = operation
+        self._hooks = hooks if hooks is not None or operation is None else operation.hooks
+        self._given_output = output
+        self.output: TsOutput | None = None  # kept open after a crash unless it was the cause
+        self.output_broken = False
+        self._fault_frames: dict[str, av.VideoFrame] = {}
+        self._special_key: tuple[str, int | None] | None = None
+        self._special_item: TimelineItem | None = None
         self._last_utc: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -174,6 +189,12 @@ class Producer:
                 self._report_end(
                     self._current, self._last_utc, "cut" if error is None else "failed"
                 )
+            if self._special_item is not None and self._hooks is not None:
+                self._hooks.item_finished(
+                    self._special_item, self._last_utc or self.clock.now_utc(), "cut", None
+                )
+            if self._operation is not None:
+                self._operation.close()
             for play in (self._current, self._next):
                 if play is not None:
                     play.close()
@@ -185,10 +206,16 @@ class Producer:
 
     def _produce(self) -> None:
         channel = self.channel
-        self._publish(psi_preamble(channel.name))  # PAT/PMT at once, before any encoding
-        output = TsOutput(
-            channel.profile, self._publish, preset=channel.x264_preset, service_name=channel.name
-        )
+        output = self._given_output
+        if output is None:
+            self._publish(psi_preamble(channel.name))  # PAT/PMT at once, before any encoding
+            output = TsOutput(
+                channel.profile,
+                self._publish,
+                preset=channel.x264_preset,
+                service_name=channel.name,
+            )
+        self.output = output
         start_utc = self.start_utc = self.clock.now_utc()
         start_mono = self.start_mono = self.clock.monotonic_s()
         max_frames = self.options.max_frames
@@ -200,17 +227,36 @@ class Producer:
                     clean_end = True
                     break
                 at_utc = self.frame_utc(start_utc, index)
-                play = self._play_for(at_utc, index)
                 self._last_utc = at_utc
-                frame, audio = self._render(play, at_utc, index, start_mono)
-                output.write_video(frame)
-                output.write_audio(audio)
+                frame, audio = self._frame_for(at_utc, index, start_mono)
+                self._write(output, frame, audio)
                 index += 1
                 self.frames_out = index
                 self._prefetch(at_utc, start_utc)
                 self._pace(index, start_mono)
-        finally:
-            output.close(flush=clean_end)
+        except Exception:
+            if self.output_broken:
+                output.close(flush=False)
+            raise  # the output stays open for a restarted producer (the owner closes it)
+        output.close(flush=clean_end)
+        self.output = None
+
+    def _write(self, output: TsOutput, frame: av.VideoFrame, audio: list[av.AudioFrame]) -> None:
+        try:
+            output.write_video(frame)
+            output.write_audio(audio)
+        except Exception:
+            self.output_broken = True
+            raise
+
+    def _frame_for(
+        self, at_utc: datetime, index: int, start_mono: float
+    ) -> tuple[av.VideoFrame, list[av.AudioFrame]]:
+        special = self._special(at_utc)
+        if special is not None:
+            return special, [silence(self.channel.profile.samples_per_frame)]
+        play = self._play_for(at_utc, index)
+        return self._render(play, at_utc, index, start_mono)
 
     def frame_utc(self, start_utc: datetime, index: int) -> datetime:
         micros = Fraction(index * 1_000_000, self._fps)
@@ -258,6 +304,19 @@ class Producer:
         if self._hooks is not None:
             offset_ms = round(item.file_position_s(at_utc) * 1000) if item.file_path else 0
             self._hooks.item_started(item, at_utc, offset_ms)
+            if play.refused is not None:
+                self._hooks.item_finished(item, at_utc, "failed", play.refused)
+                play.asrun_item = TimelineItem(
+                    item.start_utc, item.end_utc, "slate", f"Not aired: {item.title}"[:200],
+                    event_id=item.event_id,
+                )  # fmt: skip
+                self._hooks.item_started(play.asrun_item, at_utc, 0)
+        if play.refused is not None:
+            self.faults += 1
+            log.warning(
+                "channel %s: %s refused at play time: %s",
+                self.channel.number, item.file_path, play.refused,
+            )  # fmt: skip
         return play
 
     def _report_end(self, play: _Play, at_utc: datetime, status: str) -> None:
@@ -266,11 +325,15 @@ class Producer:
         failed = play.source.failed if play.source is not None else None
         if failed:
             status = "failed"
-        self._hooks.item_finished(play.item, at_utc, status, failed)
+        self._hooks.item_finished(play.asrun_item, at_utc, status, failed)
 
     def _open(self, item: TimelineItem, position_s: float) -> _Play:
         play = _Play(item, position_s)
         path = item.file_path
+        if path is not None and self._operation is not None:
+            play.refused = self._operation.refusal(item)
+            if play.refused is not None:
+                return play
         if path is not None:
             source = MediaSource(
                 path, self.channel.profile, audio_language=self.channel.audio_language
@@ -307,6 +370,8 @@ class Producer:
         item = play.item
         if item.file_path is None:
             return self._slate([self.channel.name, item.title]), [silence(samples)]
+        if play.refused is not None:
+            return self._fault_frame(item), [silence(samples)]
         source = self._wait_ready(play, index, start_mono)
         if source is None:
             return self._slate([self.channel.name, "Tuning", self._clock_text(at_utc)]), [
@@ -323,13 +388,79 @@ class Producer:
             source.fail(f"cannot play {item.file_path}: {err!r}")
             picture = None
         if picture is None:
-            if source.failed is None:  # the file ended early: a plain slate for the rest
-                return self._slate([self.channel.name, item.title]), [silence(samples)]
+            if source.failed is None:
+                left_s = (item.end_utc - at_utc).total_seconds()
+                if left_s <= EARLY_END_FAULT_S:  # ended a little early: a plain slate
+                    return self._slate([self.channel.name, item.title]), [silence(samples)]
+                source.fail(
+                    f"{item.file_path} ended at {position_s:.1f} s, {left_s:.1f} s before the "
+                    "end of its slot (truncated?)"
+                )
             if not play.fault_counted:
                 play.fault_counted = True
                 self.faults += 1
-            return self._slate([FAULT_TITLE, item.title]), [silence(samples)]
+            return self._fault_frame(item), [silence(samples)]
         return picture, audio
+
+    def _fault_frame(self, item: TimelineItem) -> av.VideoFrame:
+        """The technical-difficulties slate for ``item``, drawn once per title."""
+        frame = self._fault_frames.get(item.title)
+        if frame is None:
+            profile = self.channel.profile
+            picture = slates.technical_difficulties(
+                profile.width, profile.height, self.channel.name, detail=item.title
+            )
+            if len(self._fault_frames) > 16:
+                self._fault_frames.clear()
+            frame = self._fault_frames[item.title] = to_video_frame(picture)
+        return frame
+
+    # ---- director modes (emergency, guide) ------------------------------------------------
+
+    def _special(self, at_utc: datetime) -> av.VideoFrame | None:
+        """The frame of an emergency or of the guide, or None for the timeline."""
+        operation = self._operation
+        if operation is None:
+            return None
+        state = operation.state()
+        key = None if state.mode == "normal" else (state.mode, state.request_id)
+        if key != self._special_key:
+            self._switch_special(key, state.message, at_utc)
+        if key is None:
+            return None
+        profile = self.channel.profile
+        if state.mode == "emergency":
+            return operation.emergency_frame(
+                state, profile.width, profile.height, self.channel.name
+            )
+        seconds = int(self.clock.now_utc().timestamp())
+        return operation.guide_frame(profile.width, profile.height, seconds)
+
+    def _switch_special(
+        self, key: tuple[str, int | None] | None, message: str | None, at_utc: datetime
+    ) -> None:
+        hooks = self._hooks
+        if self._special_item is not None and hooks is not None:
+            hooks.item_finished(self._special_item, at_utc, "aired", None)
+        self._special_item = None
+        self._special_key = key
+        if key is None:
+            log.info("channel %s: back to the schedule", self.channel.number)
+            return  # the next frame opens the item airing now at its scheduled offset
+        log.info("channel %s: %s mode", self.channel.number, key[0])
+        replaced = self._current.item if self._current is not None else self._items(at_utc)[0]
+        for play in (self._current, self._next):
+            if play is not None:
+                play.close()
+        if self._current is not None:
+            self._report_end(self._current, at_utc, "cut")
+        self._current = self._next = None
+        if key[0] == "emergency" and hooks is not None:
+            self._special_item = TimelineItem(
+                replaced.start_utc, replaced.end_utc, "slate",
+                f"Emergency: {message or ''}"[:200], event_id=replaced.event_id,
+            )  # fmt: skip
+            hooks.item_started(self._special_item, at_utc, 0)
 
     def _wait_ready(self, play: _Play, index: int, start_mono: float) -> MediaSource | None:
         """The file if it is ready; wait for it while the output is ahead of the wall clock."""

@@ -9,7 +9,9 @@ the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -19,9 +21,13 @@ from retrovue.db import Database
 from retrovue.errors import StreamError
 from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
 from retrovue.runtime.hub import Hub, Viewer
+from retrovue.runtime.operation import StationOperation
+from retrovue.runtime.output import TsOutput
 from retrovue.runtime.producer import Producer, ProducerOptions
 
 log = logging.getLogger(__name__)
+RESTART_LIMIT = 5  # restarts of one channel's producer within RESTART_WINDOW_S, then give up
+RESTART_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -66,19 +72,18 @@ class LiveChannel:
         linger_s: float,
         options: ProducerOptions,
         on_stopped: asyncio.Event | None = None,
+        operation: StationOperation | None = None,
     ) -> None:
         self.setup = setup
         self._clock = clock
+        self._loop = loop
         self._linger_s = linger_s
+        self._options = options
+        self._operation = operation
         self.hub = Hub(loop)
-        self.producer = Producer(
-            setup.info,
-            setup.timeline,
-            clock,
-            self.hub.publish,
-            options=options,
-            on_exit=self._on_exit,
-        )
+        self.restarts = 0
+        self._restarted_at: deque[float] = deque(maxlen=RESTART_LIMIT)
+        self.producer = self._new_producer(None)
         self._linger: asyncio.Task[None] | None = None
         self.stopped = asyncio.Event()
 
@@ -93,8 +98,59 @@ class LiveChannel:
     def start(self) -> None:
         self.producer.start()
 
+    def _new_producer(self, output: TsOutput | None) -> Producer:
+        operation = None
+        if self._operation is not None:
+            operation = self._operation.for_channel(self.setup.channel_id)
+        return Producer(
+            self.setup.info,
+            self.setup.timeline,
+            self._clock,
+            self.hub.publish,
+            options=self._options,
+            on_exit=self._on_exit,
+            operation=operation,
+            output=output,
+        )
+
+    def _may_restart(self) -> bool:
+        now_s = self._clock.monotonic_s()
+        recent = [t for t in self._restarted_at if now_s - t < RESTART_WINDOW_S]
+        return len(recent) < RESTART_LIMIT
+
     def _on_exit(self, error: BaseException | None) -> None:  # producer thread
+        if error is not None and not self.stopped.is_set() and self._may_restart():
+            try:
+                self._loop.call_soon_threadsafe(self._restart)
+                return
+            except RuntimeError:  # the loop is closed: the server is going away
+                pass
+        if error is not None:
+            log.error("channel %s: producer died; not restarted, viewers ended", self.number)
+        output = self.producer.output
+        if output is not None:  # kept open for a restart that will not come
+            with contextlib.suppress(Exception):
+                output.close(flush=False)
         self.hub.finish()
+
+    def _restart(self) -> None:  # event loop
+        old = self.producer
+        output = old.output
+        if self.stopped.is_set():
+            if output is not None:
+                with contextlib.suppress(Exception):
+                    output.close(flush=False)
+            return
+        self._restarted_at.append(self._clock.monotonic_s())
+        self.restarts += 1
+        log.warning(
+            "channel %s: producer died (%r); restarted (%s output)",
+            self.number,
+            old.error,
+            "same" if output is not None else "new",
+        )
+        self.producer = self._new_producer(output)
+        self.producer.start()
 
     def add_viewer(self, client: str) -> ViewerSession:
         if self._linger is not None:
@@ -133,8 +189,10 @@ class RuntimeStreamService:
         *,
         linger_s: float = 15.0,
         options: ProducerOptions | None = None,
+        operation: StationOperation | None = None,
     ) -> None:
         self._directory = directory
+        self.operation = operation
         self._clock = clock
         self._linger_s = linger_s
         self._options = options or ProducerOptions()
@@ -178,6 +236,7 @@ class RuntimeStreamService:
             asyncio.get_running_loop(),
             linger_s=self._linger_s,
             options=self._options,
+            operation=self.operation,
         )
         try:
             channel.start()
@@ -193,12 +252,18 @@ class RuntimeStreamService:
             channels = list(self._live.values())
             self._live.clear()
         await asyncio.gather(*(channel.stop() for channel in channels))
+        if self.operation is not None:  # after the producers: their last rows are queued
+            await asyncio.to_thread(self.operation.close)
 
 
 def build_stream_service(
     database: Database, settings: Settings, clock: Clock
 ) -> RuntimeStreamService:
-    """The production StreamService: channels and playlogs from the database."""
+    """The production StreamService: channels and playlogs from the database, as-run log,
+    director modes and play-time gating (rows left playing by the last run are finished now)."""
     return RuntimeStreamService(
-        DatabaseDirectory(database, settings, clock), clock, linger_s=settings.linger_s
+        DatabaseDirectory(database, settings, clock),
+        clock,
+        linger_s=settings.linger_s,
+        operation=StationOperation(database, clock),
     )
