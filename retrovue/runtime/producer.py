@@ -42,7 +42,7 @@ POSITION_EPSILON_S = 0.0005
 POLL_S = 0.01
 PLAYED_KEPT = 200
 FAULT_TITLE = "Technical difficulties"
-EARLY_END_FAULT_S = 2.0  # a file ending this much before its slot is a fault (truncated)
+EARLY_END_FAULT_S = 0.5  # pictures stopping this long before the declared end: a fault
 
 
 @dataclass(frozen=True)
@@ -389,18 +389,34 @@ class Producer:
             picture = None
         if picture is None:
             if source.failed is None:
-                left_s = (item.end_utc - at_utc).total_seconds()
-                if left_s <= EARLY_END_FAULT_S:  # ended a little early: a plain slate
+                short = self._ended_short(source, item, at_utc, position_s)
+                if short is None:  # the file is just shorter than its slot: a plain slate
                     return self._slate([self.channel.name, item.title]), [silence(samples)]
-                source.fail(
-                    f"{item.file_path} ended at {position_s:.1f} s, {left_s:.1f} s before the "
-                    "end of its slot (truncated?)"
-                )
+                source.fail(short)
             if not play.fault_counted:
                 play.fault_counted = True
                 self.faults += 1
             return self._fault_frame(item), [silence(samples)]
         return picture, audio
+
+    @staticmethod
+    def _ended_short(
+        source: MediaSource, item: TimelineItem, at_utc: datetime, position_s: float
+    ) -> str | None:
+        """Why a file that stopped giving pictures is a fault (truncated, corrupt), or None when
+        it simply ended: before its declared duration, or (unknown) well before its slot's end."""
+        declared_s = source.declared_s
+        if declared_s is not None:
+            if position_s < declared_s - EARLY_END_FAULT_S:
+                return (
+                    f"{item.file_path} stopped at {position_s:.1f} s of its declared "
+                    f"{declared_s:.1f} s (truncated or corrupt)"
+                )
+            return None
+        left_s = (item.end_utc - at_utc).total_seconds()
+        if left_s > 2 * EARLY_END_FAULT_S + 1:
+            return f"{item.file_path} ended {left_s:.1f} s before the end of its slot (truncated?)"
+        return None
 
     def _fault_frame(self, item: TimelineItem) -> av.VideoFrame:
         """The technical-difficulties slate for ``item``, drawn once per title."""

@@ -170,6 +170,12 @@ class MediaSource:
             log.warning("source failed: %s", reason)
         self.eof = True
 
+    @property
+    def declared_s(self) -> float | None:
+        """The file's duration as its header declares it (None when unknown or closed)."""
+        duration = getattr(self._container, "duration", None)
+        return None if duration is None else float(duration) / 1_000_000
+
     def close(self) -> None:
         if self._container is not None:
             with contextlib.suppress(av.FFmpegError):
