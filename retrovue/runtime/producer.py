@@ -187,7 +187,10 @@ class Producer:
         finally:
             if self._current is not None and self._last_utc is not None:
                 self._report_end(
-                    self._current, self._last_utc, "cut" if error is None else "failed"
+                    self._current,
+                    self._last_utc,
+                    "cut" if error is None else "failed",
+                    None if error is None else f"producer died: {error!r}",
                 )
             if self._special_item is not None and self._hooks is not None:
                 self._hooks.item_finished(
@@ -319,10 +322,13 @@ class Producer:
             )  # fmt: skip
         return play
 
-    def _report_end(self, play: _Play, at_utc: datetime, status: str) -> None:
+    def _report_end(
+        self, play: _Play, at_utc: datetime, status: str, error: str | None = None
+    ) -> None:
         if self._hooks is None:
             return
         failed = play.source.failed if play.source is not None else None
+        failed = failed or error
         if failed:
             status = "failed"
         self._hooks.item_finished(play.asrun_item, at_utc, status, failed)
