@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import uuid
 from pathlib import Path
 
 from retrovue.errors import ConfigError
@@ -42,7 +43,7 @@ def _stored_id_ok(text: object) -> bool:
 def _create(path: Path) -> None:
     """Write a new identity unless the file exists (O_EXCL: the first writer wins)."""
     data = {"device_id": generate_device_id(), "device_auth": generate_device_auth()}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # unique per call, not per process
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     try:
         os.link(tmp, path)  # atomic and fails if another process created it first
