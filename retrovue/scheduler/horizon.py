@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, or_, select, text, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
@@ -39,6 +38,7 @@ from retrovue.db.models.broadcast import (
     TemplateBlock,
 )
 from retrovue.errors import RetrovueError, ScheduleError
+from retrovue.scheduler.eventrows import write_events
 from retrovue.scheduler.playlog import (
     CARRY_KEY,
     OFF_AIR,
@@ -143,6 +143,31 @@ def load_catalog(session: Session) -> Catalog:
     )
 
 
+class _CatalogSource:
+    """The airable catalog, read on first use: a pass with nothing to build never loads it."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._catalog: Catalog | None = None
+
+    def get(self) -> Catalog:
+        if self._catalog is None:
+            with self._database.transaction() as session:
+                self._catalog = load_catalog(session)
+        return self._catalog
+
+    def empty(self) -> bool:
+        if self._catalog is not None:
+            return not self._catalog.items
+        with self._database.transaction() as session:
+            found = session.scalar(
+                select(CatalogAsset.id)
+                .where(CatalogAsset.canonical.is_(True), CatalogAsset.available.is_(True))
+                .limit(1)
+            )
+        return found is None
+
+
 def channel_plan(channel: Channel) -> ChannelPlan:
     clock = DayClock(
         channel.timezone,
@@ -237,30 +262,6 @@ def _next_states(
 # ---- writing one day --------------------------------------------------------------------------
 
 
-def _event_rows(channel_id: int, plan: DayPlan, built_utc: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "channel_id": channel_id,
-            "broadcast_day": plan.day,
-            "start_utc": event.start_utc,
-            "end_utc": event.end_utc,
-            "catalog_asset_id": event.asset_id,
-            "kind": event.kind,
-            "offset_ms": event.offset_ms,
-            "title": event.title,
-            "episode_title": event.episode_title,
-            "series_title": event.series_title,
-            "season": event.season,
-            "episode": event.episode,
-            "description": event.description,
-            "block_name": event.block_name,
-            "guide_json": dict(event.guide),
-            "built_utc": built_utc,
-        }
-        for event in plan.events
-    ]
-
-
 def _day_exists(session: Session, channel_id: int, day: date, clock: DayClock) -> bool:
     start, end = day_bounds(day, clock)
     found = session.scalar(
@@ -308,69 +309,13 @@ def _delete_days(session: Session, channel_id: int, first_day: date) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _table(model: type[PlaylogEvent] | type[SequenceCursor]) -> Table:
-    """The Core table: plain executemany inserts, without the ORM's per-row bookkeeping."""
+def _table(model: type[SequenceCursor]) -> Table:
+    """The Core table: a plain executemany insert, without the ORM's per-row bookkeeping."""
     return cast(Table, model.__table__)
 
 
-def _memoised(
-    processor: Callable[[Any], Any] | None, sample: object
-) -> Callable[[Any], Any] | None:
-    """Times repeat from row to row (one event ends where the next starts): encode each once."""
-    if processor is None or not isinstance(sample, date):
-        return processor
-    seen: dict[Any, Any] = {}
-
-    def encode(value: Any) -> Any:
-        if value not in seen:
-            seen[value] = processor(value)
-        return seen[value]
-
-    return encode
-
-
-class _BulkInsert:
-    """``executemany`` with SQLAlchemy's own compiled SQL and column bind processors, without its
-    per-row parameter assembly (the bulk of the CPU cost of writing a horizon)."""
-
-    _cache: ClassVar[dict[tuple[str, str, tuple[str, ...]], _BulkInsert]] = {}
-
-    def __init__(self, table: Table, columns: tuple[str, ...], dialect: Dialect) -> None:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-        self.sql = compiled.string
-        order = compiled.positiontup if compiled.positional else None
-        self.names: tuple[str, ...] = tuple(order) if order is not None else columns
-        self.positional = compiled.positional
-        self.processors = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
-        ]
-
-    @classmethod
-    def of(cls, table: Table, columns: tuple[str, ...], dialect: Dialect) -> _BulkInsert:
-        key = (dialect.name, table.name, columns)
-        if key not in cls._cache:
-            cls._cache[key] = cls(table, columns, dialect)
-        return cls._cache[key]
-
-    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
-        pairs = [
-            (name, _memoised(proc, rows[0][name]))
-            for name, proc in zip(self.names, self.processors, strict=True)
-        ]
-        values: list[Any] = []
-        for row in rows:
-            encoded = [proc(row[name]) if proc else row[name] for name, proc in pairs]
-            values.append(
-                tuple(encoded) if self.positional else dict(zip(self.names, encoded, strict=True))
-            )
-        session.connection().exec_driver_sql(self.sql, values)
-
-
 def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> int:
-    rows = _event_rows(channel_id, plan, built_utc)
-    if rows:
-        table = _table(PlaylogEvent)
-        _BulkInsert.of(table, tuple(rows[0]), session.get_bind().dialect).run(session, rows)
+    written = write_events(session, channel_id, plan, built_utc)
     if plan.cursors:
         session.execute(
             insert(_table(SequenceCursor)),
@@ -385,7 +330,7 @@ def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: date
                 for key, state in plan.cursors.items()
             ],
         )
-    return len(rows)
+    return written
 
 
 # ---- one channel ------------------------------------------------------------------------------
@@ -402,7 +347,7 @@ class _Job:
 def _sync_channel(
     database: Database,
     clock: Clock,
-    catalog: Catalog,
+    catalogs: _CatalogSource,
     work: _ChannelWork,
     job: _Job,
     summary: BuildSummary,
@@ -426,6 +371,7 @@ def _sync_channel(
             summary.days_kept += 1
             tick()
             continue
+        catalog = catalogs.get()
         with database.transaction(immediate=True) as session:
             if not replace and _day_exists(session, channel_id, day, day_clock):
                 summary.days_kept += 1  # another builder was quicker
@@ -523,9 +469,7 @@ def builder_lock(database: Database) -> Iterator[bool]:
 # ---- entry points -----------------------------------------------------------------------------
 
 
-def _load_work(
-    database: Database, channel_number: str | None
-) -> tuple[Catalog, list[_ChannelWork]]:
+def _load_work(database: Database, channel_number: str | None) -> list[_ChannelWork]:
     with database.transaction() as session:
         if channel_number is not None:
             channels = [get_channel(session, channel_number)]
@@ -541,7 +485,7 @@ def _load_work(
                 session.scalars(select(ScheduleDay).where(ScheduleDay.channel_id == channel.id))
             )
             work.append(_ChannelWork(channel, channel_plan(channel), assignments))
-        return load_catalog(session), work
+        return work
 
 
 def _run(
@@ -556,7 +500,8 @@ def _run(
         if not taken:
             summary.skipped = "another appliance is building the horizon (advisory lock held)"
             return summary
-        catalog, works = _load_work(database, channel_number)
+        works = _load_work(database, channel_number)
+        catalogs = _CatalogSource(database)
         summary.channels = len(works)
         now = clock.now_utc()
         jobs = []
@@ -574,9 +519,9 @@ def _run(
                 progress(done[0], total)
 
         for work, job in jobs:
-            _sync_channel(database, clock, catalog, work, job, summary, tick)
+            _sync_channel(database, clock, catalogs, work, job, summary, tick)
             summary.notes.extend(_off_grid_notes(work))
-    if not catalog.items:
+    if catalogs.empty():
         summary.notes.append("the catalog has nothing cleared to air: promote assets first")
     return summary
 
@@ -673,7 +618,11 @@ def slate_unairable_today(database: Database, clock: Clock) -> int:
                 PlaylogEvent.block_name,
             )
             .join(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
-            .where(PlaylogEvent.start_utc > now)
+            .where(
+                PlaylogEvent.start_utc > now,
+                # only rows that may be gated (the rule itself is applied below, in Python)
+                or_(CatalogAsset.canonical.is_not(True), CatalogAsset.available.is_not(True)),
+            )
         ).all()
         doomed = [
             (row_id, block)

@@ -20,7 +20,8 @@ import random
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
 from retrovue.broadcast.gating import is_airable
@@ -49,6 +50,10 @@ class CatalogItem:
     year: int | None = None
     canonical: bool = True
     available: bool = True
+
+    @cached_property
+    def duration(self) -> timedelta:
+        return timedelta(milliseconds=self.duration_ms)
 
     @property
     def seq_key(self) -> SeqKey:
@@ -199,6 +204,21 @@ class Catalog:
             self._by_series.setdefault(keys.series, []).append(index)
         self._pools: dict[Rule, Pool] = {}
         self._fillers: dict[FillerPolicy, FillerPool] = {}
+        self._guides: dict[int, tuple[tuple[str, Any], ...]] = {}
+
+    def guide_base(self, item: CatalogItem) -> tuple[tuple[str, Any], ...]:
+        """The guide fields an event of ``item`` starts with (genres, rating, year), made once."""
+        found = self._guides.get(item.asset_id)
+        if found is None:
+            pairs: list[tuple[str, Any]] = []
+            if item.genres:
+                pairs.append(("genres", list(item.genres)))
+            if item.content_rating:
+                pairs.append(("content_rating", item.content_rating))
+            if item.year:
+                pairs.append(("year", item.year))
+            found = self._guides[item.asset_id] = tuple(pairs)
+        return found
 
     def _candidates(self, rule: Rule) -> list[int]:
         """Indexes (in episode order) that may match: narrowed by series or kind first."""
@@ -233,6 +253,7 @@ class Catalog:
         return self._fillers[policy]
 
 
+@lru_cache(maxsize=4096)
 def cursor_key(rule: Rule) -> str:
     """Blocks with the same rule share one cursor (a series continues across templates)."""
     canonical = json.dumps(rule_to_json(rule), sort_keys=True, separators=(",", ":"))
