@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,31 +61,24 @@ def _guide_text(guide: Mapping[str, Any]) -> str:
     return json.dumps(dict(guide)) if guide else _EMPTY_JSON
 
 
-def encode_rows(
-    channel_id: int,
-    plan: DayPlan,
-    built_utc: datetime,
-    encode_time: Callable[[datetime], Any],
-    encode_day: Callable[[date], Any],
-) -> list[tuple[Any, ...]]:
-    """The day's events as tuples in :data:`COLUMNS` order (times encoded once each: one event
-    ends where the next one starts)."""
-    times: dict[datetime, Any] = {}
+def _encoded_times(plan: DayPlan, encode: Callable[[datetime], str]) -> dict[datetime, str]:
+    """Each instant of the day encoded once (one event ends where the next one starts)."""
+    instants = {event.start_utc for event in plan.events}
+    instants.update(event.end_utc for event in plan.events)
+    return {instant: encode(instant) for instant in instants}
 
-    def at(value: datetime) -> Any:
-        found = times.get(value)
-        if found is None:
-            found = times[value] = encode_time(value)
-        return found
 
-    day = encode_day(plan.day)
-    built = encode_time(built_utc)
+def sqlite_rows(channel_id: int, plan: DayPlan, built_utc: datetime) -> list[tuple[Any, ...]]:
+    """The day's events as tuples in :data:`COLUMNS` order, as SQLite stores them."""
+    times = _encoded_times(plan, _sqlite_time)
+    day = plan.day.isoformat()
+    built = _sqlite_time(built_utc)
     return [
         (
             channel_id,
             day,
-            at(event.start_utc),
-            at(event.end_utc),
+            times[event.start_utc],
+            times[event.end_utc],
             event.asset_id,
             event.kind,
             event.offset_ms,
@@ -110,15 +103,7 @@ def _write_sqlite(session: Session, rows: list[tuple[Any, ...]]) -> None:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_field(value: Any) -> str:
-    """One value in ``COPY``'s text format (``\\N`` is NULL; backslash and separators escaped)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)
+_NULL = "\\N"
 
 
 def _pg_time(value: datetime) -> str:
@@ -126,13 +111,34 @@ def _pg_time(value: datetime) -> str:
     return _utc(value).isoformat(" ", "microseconds")
 
 
-def _write_postgresql(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    """One ``COPY ... FROM STDIN`` per day, its text made here in one piece (psycopg's per-row
-    ``write_row`` costs several times more client CPU than the insert costs the server)."""
+def copy_text(channel_id: int, plan: DayPlan, built_utc: datetime) -> str:
+    """The day's events in ``COPY``'s text format, columns in :data:`COLUMNS` order: tab
+    separated, ``\\N`` for NULL, backslash, tab, newline and carriage return escaped. Made
+    inline, field by field: psycopg's per-row ``write_row`` costs several times more."""
+    times = _encoded_times(plan, _pg_time)
+    head = f"{channel_id}\t{plan.day.isoformat()}\t"
+    tail = f"\t{_pg_time(built_utc)}\n"
+    esc = _COPY_ESCAPES
+    return "".join(
+        f"{head}{times[e.start_utc]}\t{times[e.end_utc]}\t"
+        f"{_NULL if e.asset_id is None else int(e.asset_id)}\t{e.kind.translate(esc)}\t"
+        f"{int(e.offset_ms)}\t{e.title.translate(esc)}\t"
+        f"{_NULL if e.episode_title is None else e.episode_title.translate(esc)}\t"
+        f"{_NULL if e.series_title is None else e.series_title.translate(esc)}\t"
+        f"{_NULL if e.season is None else int(e.season)}\t"
+        f"{_NULL if e.episode is None else int(e.episode)}\t"
+        f"{_NULL if e.description is None else e.description.translate(esc)}\t"
+        f"{_NULL if e.block_name is None else e.block_name.translate(esc)}\t"
+        f"{_guide_text(e.guide).translate(esc)}{tail}"
+        for e in plan.events
+    )
+
+
+def _write_postgresql(session: Session, text: str) -> None:
+    """One ``COPY ... FROM STDIN`` per day, on the session's connection (its transaction)."""
     raw = session.connection().connection.driver_connection
     if raw is None:  # pragma: no cover - a pooled connection always has its driver connection
         raise RuntimeError("no driver connection for COPY")
-    text = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows)
     sql = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(text)
@@ -144,11 +150,9 @@ def write_events(session: Session, channel_id: int, plan: DayPlan, built_utc: da
         return 0
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        rows = encode_rows(channel_id, plan, built_utc, _sqlite_time, date.isoformat)
-        _write_sqlite(session, rows)
+        _write_sqlite(session, sqlite_rows(channel_id, plan, built_utc))
     elif dialect == "postgresql":
-        rows = encode_rows(channel_id, plan, built_utc, _pg_time, date.isoformat)
-        _write_postgresql(session, rows)
+        _write_postgresql(session, copy_text(channel_id, plan, built_utc))
     else:  # pragma: no cover - Database accepts only these two
         raise RuntimeError(f"no event writer for {dialect}")
-    return len(rows)
+    return len(plan.events)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
@@ -262,16 +262,25 @@ def _next_states(
 # ---- writing one day --------------------------------------------------------------------------
 
 
+_FIRST_EVENT_IN = (
+    select(PlaylogEvent.id)
+    .where(
+        PlaylogEvent.channel_id == bindparam("channel_id"),
+        PlaylogEvent.start_utc >= bindparam("start"),
+        PlaylogEvent.start_utc < bindparam("end"),
+    )
+    .limit(1)
+)
+
+
 def _day_exists(session: Session, channel_id: int, day: date, clock: DayClock) -> bool:
+    """Does the day have an event? (Core on the session's connection: this runs once per day
+    built, and the ORM's statement handling cost more than the query.)"""
     start, end = day_bounds(day, clock)
-    found = session.scalar(
-        select(PlaylogEvent.id)
-        .where(
-            PlaylogEvent.channel_id == channel_id,
-            PlaylogEvent.start_utc >= start,
-            PlaylogEvent.start_utc < end,
-        )
-        .limit(1)
+    found = (
+        session.connection()
+        .execute(_FIRST_EVENT_IN, {"channel_id": channel_id, "start": start, "end": end})
+        .first()
     )
     return found is not None
 
@@ -317,7 +326,7 @@ def _table(model: type[SequenceCursor]) -> Table:
 def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> int:
     written = write_events(session, channel_id, plan, built_utc)
     if plan.cursors:
-        session.execute(
+        session.connection().execute(
             insert(_table(SequenceCursor)),
             [
                 {
