@@ -104,6 +104,9 @@ async def test_tune_untune_cycles_leak_nothing(sqlite_db: Database, tmp_path: Pa
     assert len(rows) >= WARM_UP + CYCLES  # every tune aired something, and it was recorded
     assert all(r.status in ("aired", "cut") for r in rows)
     if growth >= MAX_RSS_GROWTH:
-        # Known and open: native memory (not the Python heap: tracemalloc shows < 1 MB) keeps
-        # growing by about 20 % over 200 cycles, with or without the operation layer.
+        # Known and open: native memory (not the Python heap: tracemalloc shows < 1 MB, no
+        # object type accumulates) grows by 20-50 % over 200 cycles, with or without the
+        # operation layer. Most of it is freed memory glibc keeps (a malloc_trim(0) after each
+        # cycle brought it to 6-13 %); TsOutput or MediaSource alone, opened and closed 400
+        # times in threads, level off. The rest is not found yet.
         pytest.xfail(f"RSS grew {growth:.1%} over {CYCLES} cycles (aim < 5 %)")
