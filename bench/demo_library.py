@@ -1,6 +1,7 @@
 """How long the demo library takes to make, next to the ffmpeg CLI making the same cards.
 
-Both make every file of the demo library (same sizes, frame rate, durations; H.264 ultrafast + AAC),
+Both make every file of the demo library (same sizes, frame rate, durations; H.264 ultrafast +
+AAC with the fast coder at 48 kb/s),
 two at a time on this machine's cores. ffmpeg draws its bars with ``smptebars`` and no text (its
 ``drawtext`` needs fonts); RetroVue draws bars, title and a running clock with its own font.
 
@@ -28,7 +29,8 @@ def _ffmpeg_card(path: Path, seconds: float, width: int, height: int, fps: int, 
          "-f", "lavfi", "-i", f"smptebars=size={width}x{height}:rate={fps}:duration={seconds}",
          "-f", "lavfi", "-i", f"sine=frequency={hz}:sample_rate=48000:duration={seconds}",
          "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-crf", "30",
-         "-g", str(fps * 2), "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "1", str(path)],
+         "-g", str(fps * 2), "-pix_fmt", "yuv420p", "-c:a", "aac", "-aac_coder", "fast",
+         "-b:a", "48k", "-ac", "1", str(path)],
         check=True,
     )  # fmt: skip
 
