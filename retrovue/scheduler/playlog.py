@@ -136,9 +136,31 @@ class _Day:
         """Fill up to ``end`` with fillers that fit, the slate for the rest."""
         if end <= self.now:
             return
-        pool = self.catalog.fillers(policy)
-        for item in pool.fill(to_ms(end - self.now), self.rng):
-            self.programme(item, self.now + item.duration, block)
+        # what ``programme`` would append, inlined: fillers are most of a day's events, and each
+        # fits whole (never cut, never continued)
+        now, events, guide_base = self.now, self.events, self.catalog.guide_base
+        for item in self.catalog.fillers(policy).fill(to_ms(end - now), self.rng):
+            item_end = now + item.duration
+            kind = "filler" if item.kind == "filler" else "programme"
+            events.append(
+                PlannedEvent(
+                    now,
+                    item_end,
+                    kind,
+                    item.title,
+                    item.asset_id,
+                    0,
+                    item.episode_title,
+                    item.series,
+                    item.season,
+                    item.episode,
+                    item.description,
+                    block,
+                    dict(guide_base(item)),
+                )
+            )
+            now = item_end
+        self.now = now
         self.slate(end, block or self.channel.name, "padding", block)
 
     def _append(self, event: PlannedEvent) -> None:

@@ -296,7 +296,8 @@ class ShuffleChooser:
         self._by_id = pool.by_id
         self._seed = seed
         self._round = int(state.get("round", 0))
-        self._played = {int(i) for i in state.get("played", ()) if int(i) in self._by_id}
+        # ids no longer in the pool are dropped (set operations: the list grows to the pool's size)
+        self._played = set(map(int, state.get("played", ()))) & self._by_id.keys()
         self._order: list[int] = []
         self._pointer = 0
         self._shuffle()
