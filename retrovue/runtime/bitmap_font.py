@@ -134,3 +134,19 @@ def fill_rect(plane: Plane, x: int, y: int, w: int, h: int, value: int) -> None:
     for row in range(y0, y1):
         start = row * plane.stride + x0
         plane.data[start : start + len(run)] = run
+
+
+def text_mask(text: str, scale: int) -> list[bytes]:
+    """Rows of 0/1 bytes for ``text``: each font pixel ``scale`` x ``scale``, one column between
+    glyphs (the form a renderer blits row by row)."""
+    bitmaps = [_BITMAPS.get(char.upper(), _BITMAPS["?"]) for char in text]
+    rows: list[bytes] = []
+    for y in range(GLYPH_H):
+        pixels: list[int] = []
+        for index, bitmap in enumerate(bitmaps):
+            if index:
+                pixels.append(0)
+            pixels.extend(1 if lit else 0 for lit in bitmap[y])
+        row = bytes(p for p in pixels for _ in range(scale))
+        rows.extend([row] * scale)
+    return rows
