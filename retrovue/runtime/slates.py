@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from retrovue.errors import StreamError
 from retrovue.runtime.bitmap_font import GLYPH_H, GLYPH_W, Plane, draw_text, fill_rect
+from retrovue.runtime.slate import BARS
 
 Colour = tuple[int, int, int]  # Y, U, V (BT.601 limited range)
 BLACK: Colour = (16, 128, 128)
@@ -32,15 +33,6 @@ GREY: Colour = (120, 128, 128)
 YELLOW: Colour = (210, 16, 146)
 RED: Colour = (81, 90, 240)
 NAVY: Colour = (32, 170, 120)
-BARS: tuple[Colour, ...] = (
-    (180, 128, 128),
-    (162, 44, 142),
-    (131, 156, 44),
-    (112, 72, 58),
-    (84, 184, 198),
-    (65, 100, 212),
-    (35, 212, 114),
-)
 ELLIPSIS = "..."
 
 
