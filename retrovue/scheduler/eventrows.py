@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -111,6 +111,20 @@ def _pg_time(value: datetime) -> str:
     return _utc(value).isoformat(" ", "microseconds")
 
 
+def _escaper() -> Callable[[str | None], str]:
+    """``COPY`` text of an optional string, memoised: titles, block names and guide texts repeat
+    from event to event, and ``str.translate`` with multi-character replacements is slow."""
+    done: dict[str | None, str] = {None: _NULL}
+
+    def escape(value: str | None) -> str:
+        found = done.get(value)
+        if found is None:
+            found = done[value] = cast(str, value).translate(_COPY_ESCAPES)
+        return found
+
+    return escape
+
+
 def copy_text(channel_id: int, plan: DayPlan, built_utc: datetime) -> str:
     """The day's events in ``COPY``'s text format, columns in :data:`COLUMNS` order: tab
     separated, ``\\N`` for NULL, backslash, tab, newline and carriage return escaped. Made
@@ -118,18 +132,14 @@ def copy_text(channel_id: int, plan: DayPlan, built_utc: datetime) -> str:
     times = _encoded_times(plan, _pg_time)
     head = f"{channel_id}\t{plan.day.isoformat()}\t"
     tail = f"\t{_pg_time(built_utc)}\n"
-    esc = _COPY_ESCAPES
+    q = _escaper()
     return "".join(
         f"{head}{times[e.start_utc]}\t{times[e.end_utc]}\t"
-        f"{_NULL if e.asset_id is None else int(e.asset_id)}\t{e.kind.translate(esc)}\t"
-        f"{int(e.offset_ms)}\t{e.title.translate(esc)}\t"
-        f"{_NULL if e.episode_title is None else e.episode_title.translate(esc)}\t"
-        f"{_NULL if e.series_title is None else e.series_title.translate(esc)}\t"
+        f"{_NULL if e.asset_id is None else int(e.asset_id)}\t{q(e.kind)}\t"
+        f"{int(e.offset_ms)}\t{q(e.title)}\t{q(e.episode_title)}\t{q(e.series_title)}\t"
         f"{_NULL if e.season is None else int(e.season)}\t"
         f"{_NULL if e.episode is None else int(e.episode)}\t"
-        f"{_NULL if e.description is None else e.description.translate(esc)}\t"
-        f"{_NULL if e.block_name is None else e.block_name.translate(esc)}\t"
-        f"{_guide_text(e.guide).translate(esc)}{tail}"
+        f"{q(e.description)}\t{q(e.block_name)}\t{q(_guide_text(e.guide))}{tail}"
         for e in plan.events
     )
 
