@@ -18,10 +18,13 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
-from retrovue.db.models.broadcast import PlaylogEvent
+from retrovue.db.models.broadcast import PlaylogEvent, SequenceCursor
 from retrovue.scheduler.playlog import DayPlan
 
+Columns = tuple[str, ...]
 TABLE = PlaylogEvent.__tablename__
+CURSOR_TABLE = SequenceCursor.__tablename__
+CURSOR_COLUMNS = ("channel_id", "cursor_key", "broadcast_day", "state", "updated_utc")
 COLUMNS = (
     "channel_id",
     "broadcast_day",
@@ -96,9 +99,11 @@ def sqlite_rows(channel_id: int, plan: DayPlan, built_utc: datetime) -> list[tup
     ]
 
 
-def _write_sqlite(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    marks = ", ".join("?" for _ in COLUMNS)
-    sql = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks})"
+def _write_sqlite(
+    session: Session, rows: list[tuple[Any, ...]], table: str = TABLE, columns: Columns = COLUMNS
+) -> None:
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     session.connection().exec_driver_sql(sql, rows)
 
 
@@ -144,12 +149,14 @@ def copy_text(channel_id: int, plan: DayPlan, built_utc: datetime) -> str:
     )
 
 
-def _write_postgresql(session: Session, text: str) -> None:
+def _write_postgresql(
+    session: Session, text: str, table: str = TABLE, columns: Columns = COLUMNS
+) -> None:
     """One ``COPY ... FROM STDIN`` per day, on the session's connection (its transaction)."""
     raw = session.connection().connection.driver_connection
     if raw is None:  # pragma: no cover - a pooled connection always has its driver connection
         raise RuntimeError("no driver connection for COPY")
-    sql = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(text)
 
@@ -166,3 +173,25 @@ def write_events(session: Session, channel_id: int, plan: DayPlan, built_utc: da
     else:  # pragma: no cover - Database accepts only these two
         raise RuntimeError(f"no event writer for {dialect}")
     return len(plan.events)
+
+
+def write_cursors(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> None:
+    """Insert the cursor states after the day (same encodings and path as the events)."""
+    if not plan.cursors:
+        return
+    dialect = session.get_bind().dialect.name
+    items = list(plan.cursors.items())
+    if dialect == "sqlite":
+        day, built = plan.day.isoformat(), _sqlite_time(built_utc)
+        rows = [(channel_id, key, day, json.dumps(dict(state)), built) for key, state in items]
+        _write_sqlite(session, rows, CURSOR_TABLE, CURSOR_COLUMNS)
+    elif dialect == "postgresql":
+        q = _escaper()
+        head, tail = f"{channel_id}\t", f"\t{plan.day.isoformat()}\t"
+        end = f"\t{_pg_time(built_utc)}\n"
+        text = "".join(
+            f"{head}{q(key)}{tail}{q(json.dumps(dict(state)))}{end}" for key, state in items
+        )
+        _write_postgresql(session, text, CURSOR_TABLE, CURSOR_COLUMNS)
+    else:  # pragma: no cover - Database accepts only these two
+        raise RuntimeError(f"no cursor writer for {dialect}")

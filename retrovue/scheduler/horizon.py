@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, text, update
+from sqlalchemy import bindparam, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
@@ -38,7 +38,7 @@ from retrovue.db.models.broadcast import (
     TemplateBlock,
 )
 from retrovue.errors import RetrovueError, ScheduleError
-from retrovue.scheduler.eventrows import write_events
+from retrovue.scheduler.eventrows import write_cursors, write_events
 from retrovue.scheduler.playlog import (
     CARRY_KEY,
     OFF_AIR,
@@ -318,27 +318,9 @@ def _delete_days(session: Session, channel_id: int, first_day: date) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _table(model: type[SequenceCursor]) -> Table:
-    """The Core table: a plain executemany insert, without the ORM's per-row bookkeeping."""
-    return cast(Table, model.__table__)
-
-
 def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> int:
     written = write_events(session, channel_id, plan, built_utc)
-    if plan.cursors:
-        session.connection().execute(
-            insert(_table(SequenceCursor)),
-            [
-                {
-                    "channel_id": channel_id,
-                    "cursor_key": key,
-                    "broadcast_day": plan.day,
-                    "state": dict(state),
-                    "updated_utc": built_utc,
-                }
-                for key, state in plan.cursors.items()
-            ],
-        )
+    write_cursors(session, channel_id, plan, built_utc)
     return written
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 
 from retrovue.db import Database
-from retrovue.db.models import PlaylogEvent
-from retrovue.scheduler.eventrows import COLUMNS, write_events
+from retrovue.db.models import PlaylogEvent, SequenceCursor
+from retrovue.scheduler.eventrows import COLUMNS, write_cursors, write_events
 from retrovue.scheduler.playlog import DayPlan, PlannedEvent
 from tests.scheduler.dbseed import add_assets, add_channel
 
@@ -121,3 +121,31 @@ def test_a_naive_time_is_refused_and_nothing_is_written(db: Database) -> None:
     with pytest.raises(ValueError, match="naive"), db.transaction(immediate=True) as session:
         write_events(session, channel_id, plan, BUILT)
     assert _stored(db, channel_id) == []
+
+
+def test_cursor_states_equal_what_the_orm_stores(db: Database) -> None:
+    fast, orm = add_channel(db, "2"), add_channel(db, "3")
+    states = {
+        "rule:abc": {"round": 2, "played": [3, 1, 2]},
+        "carry": {"asset_id": 7, "offset_ms": 1500, "block": AWKWARD},
+    }
+    plan = DayPlan(DAY, START, START + timedelta(days=1), (), states)
+    with db.transaction(immediate=True) as session:
+        write_cursors(session, fast, plan, BUILT)
+    with db.transaction(immediate=True) as session:
+        session.add_all(
+            SequenceCursor(
+                channel_id=orm, cursor_key=k, broadcast_day=DAY, state=v, updated_utc=BUILT
+            )
+            for k, v in states.items()
+        )
+    query = (
+        "SELECT cursor_key, broadcast_day, state, updated_utc FROM broadcast_sequence_cursor "
+        "WHERE channel_id = :channel ORDER BY cursor_key"
+    )
+    with db.transaction() as session:
+        stored = session.execute(text(query), {"channel": fast}).all()
+        assert stored == session.execute(text(query), {"channel": orm}).all()
+        assert len(stored) == 2
+        read = session.scalars(select(SequenceCursor).where(SequenceCursor.channel_id == fast))
+        assert {c.cursor_key: c.state for c in read} == states
