@@ -30,7 +30,7 @@ from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
 from retrovue.runtime.profiles import PROFILES
 from retrovue.runtime.timeline import ListTimeline, TimelineItem
 
-BURST_S = ProducerOptions().burst_s
+BURST_S = ProducerOptions().burst_s  # held for the whole run (no decay), so lag is simple
 KEEP_UP_S = 1.0
 
 
@@ -67,7 +67,7 @@ def run_retrovue(
                 ListTimeline([item]),
                 clock,
                 Counter().add,
-                options=ProducerOptions(max_frames=round(seconds * 30)),
+                options=ProducerOptions(max_frames=round(seconds * 30), lead_s=BURST_S),
             )
         )
     begin = time.perf_counter()

@@ -55,6 +55,10 @@ class FakeClock:
         self._changed: asyncio.Condition | None = None
         self._pending: set[asyncio.Task[None]] = set()
 
+    def __getstate__(self) -> dict[str, object]:
+        """A copy for a worker process: the same instant, no waiters (it will not move there)."""
+        return {**self.__dict__, "_changed": None, "_pending": set()}
+
     def now_utc(self) -> datetime:
         return self._now
 

@@ -30,6 +30,7 @@ X264_PRESETS = (
     "veryslow",
 )
 LOG_FORMATS = ("plain", "json")
+ISOLATIONS = ("process", "thread")
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -53,6 +54,7 @@ class Settings:
     history_days: int = 7
     linger_s: float = 15.0
     x264_preset: str = "veryfast"
+    producer_isolation: str = "process"
     enable_udp: bool = True
     enable_ssdp: bool = True
     enable_mdns: bool = True
@@ -191,6 +193,7 @@ PARSERS: Mapping[str, Callable[[str, object], Any]] = {
     "history_days": _as_int(0, 365),
     "linger_s": _as_float(0.0, 3600.0),
     "x264_preset": _as_choice(*X264_PRESETS),
+    "producer_isolation": _as_choice(*ISOLATIONS),
     "enable_udp": _as_bool,
     "enable_ssdp": _as_bool,
     "enable_mdns": _as_bool,

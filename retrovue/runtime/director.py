@@ -20,7 +20,7 @@ Integration (the producer's side)::
     elif state.mode == "guide":   draw slates.guide_listing(...) (see runtime/listing.py)
     else:                         play the timeline at the scheduled offset
 
-``state`` answers from a cache refreshed from the database at most every ``refresh_s`` (0.5 s):
+``state`` answers from a cache refreshed from the database at most every ``refresh_s`` (0.25 s):
 an emergency reaches the screen within about a second. A database error keeps the last known
 states (logged), so a database outage never blanks a channel.
 """
@@ -44,7 +44,7 @@ from retrovue.db.models.broadcast import Channel, DirectorRequest
 log = logging.getLogger(__name__)
 
 Mode = Literal["normal", "emergency", "guide"]
-REFRESH_S = 0.5
+REFRESH_S = 0.25
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 The producer thread calls :meth:`Hub.publish` for each muxer write. At most ``max_in_flight``
 chunks wait for the loop (a bounded hand-over: the producer blocks if the loop stalls). Each viewer
 has its own bounded queue; a viewer that cannot keep up is dropped instead of slowing the others.
-A viewer who joins a running stream starts at the next IDR chunk: the muxer writes SDT, PAT and PMT
-right before every IDR in the same write, so the viewer's first bytes are decodable.
+A viewer who joins a running stream starts at the next IDR chunk, at the SDT, PAT and PMT the muxer
+writes right before every IDR, so the viewer's first bytes are decodable.
 """
 
 from __future__ import annotations
@@ -24,18 +24,27 @@ PUBLISH_WAIT_S = 0.25
 
 
 VIDEO_PID = 0x100  # the muxer's first elementary stream: our video
+PAT_PID, SDT_PID = 0x00, 0x11
+
+
+def join_offset(chunk: bytes) -> int | None:
+    """Where a new viewer may start in ``chunk``: the first of the SDT/PAT/PMT packets the muxer
+    writes before a video keyframe (random access indicator), or None when the chunk has no
+    keyframe with tables. A chunk holds one output frame's packets (``TsOutput.end_frame``)."""
+    tables_at: int | None = None
+    has_key = False
+    for at in range(0, len(chunk) - TS_PACKET + 1, TS_PACKET):
+        pid = ((chunk[at + 1] & 0x1F) << 8) | chunk[at + 2]
+        if pid in (SDT_PID, PAT_PID):
+            if tables_at is None:
+                tables_at = at
+        elif pid == VIDEO_PID and chunk[at + 1] & 0x40 and chunk[at + 3] & 0x20:
+            has_key = has_key or bool(chunk[at + 4] and chunk[at + 5] & 0x40)
+    return tables_at if has_key else None
 
 
 def is_join_point(chunk: bytes) -> bool:
-    """The chunk carries a PAT and the start of a video keyframe (random access indicator)."""
-    has_pat = has_key = False
-    for at in range(0, len(chunk) - TS_PACKET + 1, TS_PACKET):
-        pid = ((chunk[at + 1] & 0x1F) << 8) | chunk[at + 2]
-        if pid == 0:
-            has_pat = True
-        elif pid == VIDEO_PID and chunk[at + 1] & 0x40 and chunk[at + 3] & 0x20:
-            has_key = has_key or bool(chunk[at + 4] and chunk[at + 5] & 0x40)
-    return has_pat and has_key
+    return join_offset(chunk) is not None
 
 
 class Viewer:
@@ -54,9 +63,11 @@ class Viewer:
         if self.ended:
             return True
         if self.wait_for_key:
-            if not is_join_point(chunk):
+            start = join_offset(chunk)
+            if start is None:
                 return True
             self.wait_for_key = False
+            chunk = chunk[start:]
         if self.queue.qsize() >= self.max_chunks:
             self.end()
             return False

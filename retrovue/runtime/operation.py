@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Protocol
 
 import av
 
@@ -33,15 +35,40 @@ GUIDE_REFRESH_S = 5.0
 GUIDE_PAGE_S = 10
 
 
+class ItemHooks(Protocol):
+    """Where a producer reports each item it starts and ends (the as-run log)."""
+
+    def item_started(self, item: TimelineItem, at_utc: datetime, file_offset_ms: int) -> None: ...
+
+    def item_finished(
+        self, item: TimelineItem, at_utc: datetime, status: str, error: str | None
+    ) -> None: ...
+
+
+class StationView(Protocol):
+    """What a channel's operation reads from its station: the server's
+    :class:`StationOperation`, or a worker process's view of it (``runtime.worker``)."""
+
+    @property
+    def database(self) -> Database | None: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def mode(self, channel_id: int) -> DirectorState: ...
+
+    def refusal(self, catalog_asset_id: int) -> str | None: ...
+
+
 class ChannelOperation:
     """What one producer consults: hooks, mode, gate, special pictures. Used in its thread."""
 
     def __init__(
         self,
-        station: StationOperation | None,
+        station: StationView | None,
         channel_id: int | None,
         *,
-        hooks: AsRunHooks | None = None,
+        hooks: ItemHooks | None = None,
     ) -> None:
         self._station = station
         self.channel_id = channel_id
@@ -52,7 +79,7 @@ class ChannelOperation:
     def state(self) -> DirectorState:
         if self._station is None or self.channel_id is None:
             return NORMAL
-        return self._station.director.state(self.channel_id)
+        return self._station.mode(self.channel_id)
 
     def refusal(self, item: TimelineItem) -> str | None:
         """Why ``item``'s asset may not air now (one line), or None when it may."""
@@ -87,7 +114,7 @@ class GuideScreen:
     """The guide channel's picture: the listing read every few seconds off the frame loop,
     re-rendered only when the listing or the page changes."""
 
-    def __init__(self, station: StationOperation, channel_id: int, width: int, height: int) -> None:
+    def __init__(self, station: StationView, channel_id: int, width: int, height: int) -> None:
         self._station = station
         self._channel_id = channel_id
         self._size = (width, height)
@@ -99,7 +126,10 @@ class GuideScreen:
         self._frame: av.VideoFrame | None = None
 
     def _read(self) -> slates.GuideListing:
-        return read_listing(self._station.database, self._station.clock, self._channel_id)
+        database = self._station.database
+        if database is None:  # a worker given its timeline directly: nothing to list
+            return slates.GuideListing(self._station.clock.now_utc(), "UTC", ())
+        return read_listing(database, self._station.clock, self._channel_id)
 
     def _refresh(self) -> None:
         clock = self._station.clock
@@ -141,6 +171,19 @@ class GuideScreen:
         self._reader.shutdown(wait=False, cancel_futures=True)
 
 
+def gate_refusal(database: Database, catalog_asset_id: int) -> str | None:
+    """Why the catalog asset may not air now (one line), or None when it may (one read)."""
+    try:
+        with database.transaction() as session:
+            asset = session.get(CatalogAsset, catalog_asset_id)
+            if asset is None:
+                return f"catalog asset {catalog_asset_id} no longer exists"
+            return gate_reason(asset.canonical, asset.available)
+    except Exception as err:  # the schedule gated it already; keep the channel on air
+        log.warning("gate: cannot read catalog asset %s: %s", catalog_asset_id, err)
+        return None
+
+
 class StationOperation:
     """The server's one as-run recorder and director poller, and the play-time gate."""
 
@@ -153,21 +196,16 @@ class StationOperation:
         self.recorder = AsRunRecorder(database)
         self.director = DirectorPoller(database, clock)
 
+    def mode(self, channel_id: int) -> DirectorState:
+        return self.director.state(channel_id)
+
     def for_channel(self, channel_id: int | None) -> ChannelOperation:
         if channel_id is None:
             return ChannelOperation(self, None)
         return ChannelOperation(self, channel_id, hooks=AsRunHooks(self.recorder, channel_id))
 
     def refusal(self, catalog_asset_id: int) -> str | None:
-        try:
-            with self.database.transaction() as session:
-                asset = session.get(CatalogAsset, catalog_asset_id)
-                if asset is None:
-                    return f"catalog asset {catalog_asset_id} no longer exists"
-                return gate_reason(asset.canonical, asset.available)
-        except Exception as err:  # the schedule gated it already; keep the channel on air
-            log.warning("gate: cannot read catalog asset %s: %s", catalog_asset_id, err)
-            return None
+        return gate_refusal(self.database, catalog_asset_id)
 
     def close(self) -> None:
         self.recorder.close()

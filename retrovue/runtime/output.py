@@ -27,17 +27,30 @@ MUXER_OPTIONS = {
 
 
 class _Sink:
-    """A write-only file for the muxer (no ``seek``: one write per muxed packet)."""
+    """A write-only file for the muxer (no ``seek``). With ``batch``, the muxer's writes are
+    held and published as one chunk per output frame (``release``): far fewer hand-overs to the
+    event loop and far fewer socket writes per viewer than one per muxed packet."""
 
-    def __init__(self, publish: Callable[[bytes], None]) -> None:
+    def __init__(self, publish: Callable[[bytes], None], *, batch: bool) -> None:
         self._publish = publish
+        self._batch = batch
+        self._held = bytearray()
         self.bytes_written = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        chunk = bytes(data)
-        self.bytes_written += len(chunk)
-        self._publish(chunk)
-        return len(chunk)
+        size = len(data)
+        self.bytes_written += size
+        if self._batch:
+            self._held += data
+        else:
+            self._publish(bytes(data))
+        return size
+
+    def release(self) -> None:
+        if self._held:
+            chunk = bytes(self._held)
+            self._held.clear()
+            self._publish(chunk)
 
 
 def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
@@ -67,7 +80,7 @@ def psi_preamble(service_name: str) -> bytes:
     chunks: list[bytes] = []
     scratch = TsOutput(
         OutputProfile("psi", 64, 36, fps=30), chunks.append, preset="ultrafast",
-        service_name=service_name,
+        service_name=service_name, batch=False,
     )  # fmt: skip
     picture = av.VideoFrame(64, 36, "yuv420p")
     while not chunks:
@@ -94,9 +107,10 @@ class TsOutput:
         *,
         preset: str = "veryfast",
         service_name: str = "RetroVue",
+        batch: bool = True,
     ) -> None:
         self.profile = profile
-        self.sink = _Sink(publish)
+        self.sink = _Sink(publish, batch=batch)
         self._container: Any = av.open(
             self.sink, "w", format="mpegts", container_options=dict(MUXER_OPTIONS)
         )
@@ -152,6 +166,10 @@ class TsOutput:
             self._container.mux(self._audio.encode(chunk))
             self.samples_out += AUDIO_FRAME_SAMPLES
 
+    def end_frame(self) -> None:
+        """Publish what the muxer wrote for the frame just written (one chunk)."""
+        self.sink.release()
+
     def close(self, *, flush: bool = True) -> None:
         """Finish the stream: drain the encoders (when ``flush``) and write the trailer."""
         try:
@@ -160,3 +178,4 @@ class TsOutput:
                 self._container.mux(self._audio.encode(None))
         finally:
             self._container.close()
+            self.sink.release()

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 PREFETCH_S = 5.0
 TUNE_WAIT_S = 0.1
-PENDING_LEAD_S = 0.8
+PENDING_LEAD_S = 0.25  # wait for a late file until the output is only this far ahead
 POSITION_EPSILON_S = 0.0005
 POLL_S = 0.01
 PLAYED_KEPT = 200
@@ -67,7 +67,14 @@ class ProducerHooks(Protocol):
 
 @dataclass(frozen=True)
 class ProducerOptions:
+    """Pacing: at tune the output runs ``burst_s`` ahead of the wall clock (the client fills its
+    buffer at once); then the lead shrinks by ``lead_decay`` seconds per second (the output runs
+    at 0.9x) down to ``lead_s``, so that a change made at the source (an emergency) reaches the
+    screen within about ``lead_s`` plus the director's polling."""
+
     burst_s: float = 1.5
+    lead_s: float = 0.5
+    lead_decay: float = 0.1
     paced: bool = True
     max_frames: int | None = None  # stop (cleanly, encoders drained) after this many frames
 
@@ -248,6 +255,7 @@ class Producer:
         try:
             output.write_video(frame)
             output.write_audio(audio)
+            output.end_frame()
         except Exception:
             self.output_broken = True
             raise
@@ -266,11 +274,14 @@ class Producer:
         return start_utc + timedelta(microseconds=round(micros))
 
     def _pace(self, frames: int, start_mono: float) -> None:
-        if not self.options.paced:
+        options = self.options
+        if not options.paced:
             return
-        ahead_s = frames / self._fps - (self.clock.monotonic_s() - start_mono)
-        if ahead_s > self.options.burst_s:
-            self._stop.wait(ahead_s - self.options.burst_s)
+        elapsed_s = self.clock.monotonic_s() - start_mono
+        lead_s = max(options.lead_s, options.burst_s - options.lead_decay * elapsed_s)
+        ahead_s = frames / self._fps - elapsed_s
+        if ahead_s > lead_s:
+            self._stop.wait(ahead_s - lead_s)
 
     # ---- which item, which file ------------------------------------------------------------
 
@@ -292,6 +303,7 @@ class Producer:
         item = items[0]
         if self._next is not None and self._next.item == item:
             play = self._next
+            self._recheck_gate(play)
         else:
             if self._next is not None:
                 self._next.close()
@@ -332,6 +344,16 @@ class Producer:
         if failed:
             status = "failed"
         self._hooks.item_finished(play.asrun_item, at_utc, status, failed)
+
+    def _recheck_gate(self, play: _Play) -> None:
+        """The gate again at the boundary: the asset was let through when the file was opened
+        ahead of time (``PREFETCH_S``); it must still be canonical and available now."""
+        if play.item.file_path is None or play.refused is not None or self._operation is None:
+            return
+        refused = self._operation.refusal(play.item)
+        if refused is not None:
+            play.close()
+            play.refused = refused
 
     def _open(self, item: TimelineItem, position_s: float) -> _Play:
         play = _Play(item, position_s)
@@ -477,10 +499,11 @@ class Producer:
         if self._current is not None:
             self._report_end(self._current, at_utc, "cut")
         self._current = self._next = None
-        if key[0] == "emergency" and hooks is not None:
+        if hooks is not None:
+            title = f"Emergency: {message or ''}" if key[0] == "emergency" else "Channel guide"
             self._special_item = TimelineItem(
-                replaced.start_utc, replaced.end_utc, "slate",
-                f"Emergency: {message or ''}"[:200], event_id=replaced.event_id,
+                replaced.start_utc, replaced.end_utc, "slate", title[:200],
+                event_id=replaced.event_id,
             )  # fmt: skip
             hooks.item_started(self._special_item, at_utc, 0)
 

@@ -21,9 +21,10 @@ from retrovue.db import Database
 from retrovue.errors import StreamError
 from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
 from retrovue.runtime.hub import Hub, Viewer
+from retrovue.runtime.launch import ChannelProducer, Launcher, ProcessLauncher, ThreadLauncher
 from retrovue.runtime.operation import StationOperation
 from retrovue.runtime.output import TsOutput
-from retrovue.runtime.producer import Producer, ProducerOptions
+from retrovue.runtime.producer import ProducerOptions
 
 log = logging.getLogger(__name__)
 RESTART_LIMIT = 5  # restarts of one channel's producer within RESTART_WINDOW_S, then give up
@@ -71,10 +72,11 @@ class LiveChannel:
         *,
         linger_s: float,
         options: ProducerOptions,
-        on_stopped: asyncio.Event | None = None,
         operation: StationOperation | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         self.setup = setup
+        self._launcher = launcher or ThreadLauncher()
         self._clock = clock
         self._loop = loop
         self._linger_s = linger_s
@@ -82,6 +84,7 @@ class LiveChannel:
         self._operation = operation
         self.hub = Hub(loop)
         self.restarts = 0
+        self._earlier = (0, 0)  # boundaries and faults of the producers before this one
         self._restarted_at: deque[float] = deque(maxlen=RESTART_LIMIT)
         self.producer = self._new_producer(None)
         self._linger: asyncio.Task[None] | None = None
@@ -98,20 +101,14 @@ class LiveChannel:
     def start(self) -> None:
         self.producer.start()
 
-    def _new_producer(self, output: TsOutput | None) -> Producer:
+    def _new_producer(self, output: TsOutput | None) -> ChannelProducer:
         operation = None
         if self._operation is not None:
             operation = self._operation.for_channel(self.setup.channel_id)
-        return Producer(
-            self.setup.info,
-            self.setup.timeline,
-            self._clock,
-            self.hub.publish,
-            options=self._options,
-            on_exit=self._on_exit,
-            operation=operation,
-            output=output,
-        )
+        return self._launcher.launch(
+            self.setup, self._clock, self.hub.publish,
+            options=self._options, on_exit=self._on_exit, operation=operation, output=output,
+        )  # fmt: skip
 
     def _may_restart(self) -> bool:
         now_s = self._clock.monotonic_s()
@@ -143,6 +140,7 @@ class LiveChannel:
             return
         self._restarted_at.append(self._clock.monotonic_s())
         self.restarts += 1
+        self._earlier = self.counters
         log.warning(
             "channel %s: producer died (%r); restarted (%s output)",
             self.number,
@@ -151,6 +149,14 @@ class LiveChannel:
         )
         self.producer = self._new_producer(output)
         self.producer.start()
+
+    @property
+    def counters(self) -> tuple[int, int]:
+        """Programme boundaries and faults since the channel started, across restarts."""
+        return (
+            self._earlier[0] + self.producer.boundaries,
+            self._earlier[1] + self.producer.faults,
+        )
 
     def add_viewer(self, client: str) -> ViewerSession:
         if self._linger is not None:
@@ -190,8 +196,10 @@ class RuntimeStreamService:
         linger_s: float = 15.0,
         options: ProducerOptions | None = None,
         operation: StationOperation | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         self._directory = directory
+        self.launcher = launcher or ThreadLauncher()
         self.operation = operation
         self._clock = clock
         self._linger_s = linger_s
@@ -210,8 +218,8 @@ class RuntimeStreamService:
                 number=channel.number,
                 viewers=len(channel.hub.viewers),
                 bytes_sent=channel.hub.bytes_published,
-                boundaries=channel.producer.boundaries,
-                faults=channel.producer.faults,
+                boundaries=channel.counters[0],
+                faults=channel.counters[1],
                 speed=round(channel.producer.speed(), 3),
             )
             for channel in self._live.values()
@@ -237,6 +245,7 @@ class RuntimeStreamService:
             linger_s=self._linger_s,
             options=self._options,
             operation=self.operation,
+            launcher=self.launcher,
         )
         try:
             channel.start()
@@ -260,10 +269,15 @@ def build_stream_service(
     database: Database, settings: Settings, clock: Clock
 ) -> RuntimeStreamService:
     """The production StreamService: channels and playlogs from the database, as-run log,
-    director modes and play-time gating (rows left playing by the last run are finished now)."""
+    director modes and play-time gating (rows left playing by the last run are finished now);
+    producers in worker processes unless ``producer_isolation`` says threads."""
+    launcher: Launcher = ThreadLauncher()
+    if settings.producer_isolation == "process":
+        launcher = ProcessLauncher(database.url.render_as_string(hide_password=False))
     return RuntimeStreamService(
         DatabaseDirectory(database, settings, clock),
         clock,
         linger_s=settings.linger_s,
         operation=StationOperation(database, clock),
+        launcher=launcher,
     )

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from retrovue.errors import StreamError
-from retrovue.runtime.hub import is_join_point
+from retrovue.runtime.hub import is_join_point, join_offset
 from retrovue.runtime.profiles import PROFILES, OutputProfile, profile_named
 from retrovue.runtime.slate import draw_slate
 from retrovue.runtime.timeline import ListTimeline, TimelineItem, fill_gaps
@@ -90,3 +90,13 @@ def test_join_points_need_a_pat_and_a_video_keyframe() -> None:
     assert is_join_point(pat + key)
     assert not is_join_point(key)
     assert not is_join_point(pat + audio_key)
+
+
+def test_a_joining_viewer_starts_at_the_tables_before_the_keyframe() -> None:
+    audio = bytes([0x47, 0x41, 0x01, 0x10]) + bytes(184)
+    sdt = bytes([0x47, 0x40, 0x11, 0x10]) + bytes(184)
+    pat = bytes([0x47, 0x40, 0x00, 0x10]) + bytes(184)
+    key = bytes([0x47, 0x41, 0x00, 0x30, 0x07, 0x50]) + bytes(182)
+    assert join_offset(audio + sdt + pat + key) == 188
+    assert join_offset(audio + pat + key + audio) == 188
+    assert join_offset(sdt + pat + audio) is None

@@ -108,7 +108,9 @@ def test_a_guide_channel_shows_the_listing_as_a_valid_stream(
     assert run.report.errors == []
     assert run.report.video_frames == frames
     assert all(code[0] != 11 for code in run.codes)  # the timeline is ignored
-    assert run.rows == []  # nothing of the schedule aired
+    assert [(r.kind, r.title, r.status) for r in run.rows] == [
+        ("slate", "Channel guide", "cut")  # nothing of the schedule aired; the guide did
+    ]
     assert list(run.producer.played) == []
     # the picture is the listing of what is on now (encoded: compared with a tolerance)
     with av.open(BytesIO(run.ts), format="mpegts") as container:

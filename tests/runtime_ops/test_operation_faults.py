@@ -17,6 +17,7 @@ from sqlalchemy import update
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset
+from retrovue.runtime.producer import Producer
 from retrovue.runtime.timeline import TimelineItem
 from retrovue.testing.media import MediaSpec, make_media
 from tests.runtime.helpers import TEST_PROFILE
@@ -145,3 +146,40 @@ def test_an_asset_revoked_before_its_slot_is_refused_at_play_time(
         asset = session.get(CatalogAsset, asset_id)
         assert asset is not None
         assert (asset.canonical, asset.available) == (False, True)
+
+
+def test_an_asset_revoked_after_its_file_was_opened_ahead_is_refused_at_the_boundary(
+    media: dict[str, Path], sqlite_db: Database
+) -> None:
+    clock = FakeClock()
+    channel_id = add_channel(sqlite_db, "9", at_utc=clock.now_utc())
+    asset_id = add_asset(sqlite_db, "Late", at_utc=clock.now_utc(), path=str(media["victim"]))
+    start = clock.now_utc()
+    items = [
+        TimelineItem(start, start + timedelta(seconds=2), "programme", "Opening",
+                     str(media["next"])),
+        TimelineItem(start + timedelta(seconds=2), start + timedelta(seconds=3), "programme",
+                     "Late", str(media["victim"]), catalog_asset_id=asset_id),
+    ]  # fmt: skip
+    revoked: list[int] = []
+
+    def revoke(producer: Producer) -> None:  # 1 s in: "Late" was opened ahead (PREFETCH_S)
+        if producer.frames_out >= FPS and not revoked:
+            assert producer._next is not None
+            assert producer._next.item.title == "Late"
+            revoked.append(producer.frames_out)
+            with sqlite_db.transaction() as session:
+                session.execute(
+                    update(CatalogAsset).where(CatalogAsset.id == asset_id).values(available=False)
+                )
+
+    run = run_with_operation(
+        sqlite_db, clock, channel_id, items, frames=round(3 * FPS), on_frame=revoke
+    )
+    assert revoked
+    assert run.report.errors == []
+    assert all(code[0] != 11 for code in run.codes[round(2 * FPS) :])  # never the revoked file
+    titles = [(r.title, r.status) for r in run.rows]
+    assert titles[:3] == [("Opening", "aired"), ("Late", "failed"), ("Not aired: Late", "cut")]
+    assert run.rows[1].error is not None
+    assert "not available" in run.rows[1].error

@@ -1,0 +1,101 @@
+"""How a live channel's producer runs: a thread of the server, or a worker process.
+
+``ThreadLauncher`` (tests, benchmarks, ``producer_isolation = "thread"``) keeps the producer in
+the server: cheapest, and a producer that dies with a Python error hands its still-open output to
+the next one. ``ProcessLauncher`` (the default of ``retrovue serve``) forks a worker per channel:
+a crash or a hang in native code ends that worker only (``docs/runtime-isolation.md``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from retrovue.clock import Clock
+from retrovue.runtime.directory import ChannelSetup, PlaylogTimeline
+from retrovue.runtime.operation import ChannelOperation
+from retrovue.runtime.output import TsOutput
+from retrovue.runtime.producer import Producer, ProducerOptions
+from retrovue.runtime.workers import ProcessProducer, warm_up
+
+
+class ChannelProducer(Protocol):
+    """What a live channel needs of its producer, wherever it runs."""
+
+    @property
+    def output(self) -> TsOutput | None: ...
+    @property
+    def error(self) -> BaseException | None: ...
+    @property
+    def boundaries(self) -> int: ...
+    @property
+    def faults(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+
+    def start(self) -> None: ...
+    def stop(self, timeout_s: float = 5.0) -> None: ...
+    def speed(self) -> float: ...
+
+
+class Launcher(Protocol):
+    def launch(
+        self,
+        setup: ChannelSetup,
+        clock: Clock,
+        publish: Callable[[bytes], None],
+        *,
+        options: ProducerOptions,
+        on_exit: Callable[[BaseException | None], None],
+        operation: ChannelOperation | None,
+        output: TsOutput | None,
+    ) -> ChannelProducer: ...
+
+
+class ThreadLauncher:
+    def launch(
+        self,
+        setup: ChannelSetup,
+        clock: Clock,
+        publish: Callable[[bytes], None],
+        *,
+        options: ProducerOptions,
+        on_exit: Callable[[BaseException | None], None],
+        operation: ChannelOperation | None,
+        output: TsOutput | None,
+    ) -> ChannelProducer:
+        return Producer(
+            setup.info, setup.timeline, clock, publish,
+            options=options, on_exit=on_exit, operation=operation, output=output,
+        )  # fmt: skip
+
+
+class ProcessLauncher:
+    """Workers read the playlog from ``database_url`` themselves; other timelines (tests,
+    benchmarks) are sent to the worker and must pickle."""
+
+    def __init__(self, database_url: str | None = None, *, warm: bool = True) -> None:
+        self._database_url = database_url
+        if warm:  # the fork server imports PyAV once, off the caller's thread
+            threading.Thread(target=warm_up, name="producer-warm-up", daemon=True).start()
+
+    def launch(
+        self,
+        setup: ChannelSetup,
+        clock: Clock,
+        publish: Callable[[bytes], None],
+        *,
+        options: ProducerOptions,
+        on_exit: Callable[[BaseException | None], None],
+        operation: ChannelOperation | None,
+        output: TsOutput | None,
+    ) -> ChannelProducer:
+        del output  # a worker's output died with the worker
+        playlog = isinstance(setup.timeline, PlaylogTimeline)
+        return ProcessProducer(
+            setup.info, clock, publish,
+            options=options, on_exit=on_exit, operation=operation,
+            database_url=self._database_url if playlog else None,
+            timeline=None if playlog else setup.timeline,
+        )  # fmt: skip

@@ -1,0 +1,280 @@
+"""Producers in worker processes, the server's side (``runtime.worker`` is the worker's).
+
+A :class:`ProcessProducer` looks like a :class:`~retrovue.runtime.producer.Producer` to the
+channel (``start``, ``stop``, counters, ``on_exit``), but the work runs in a forked process: a
+segmentation fault or a hang in native code ends that process only. Two threads per channel in
+the server: the *reader* moves TS bytes from the data pipe to the hub (and, when the worker is
+silent for a second, sends null packets so the viewers' connections never go quiet); the
+*supervisor* starts the worker, forwards director modes to it, records its as-run events with
+the server's recorder, and kills it when it stops sending bytes (a hang). When the worker ends
+without being asked to, the as-run rows it left open are finished as ``failed`` and ``on_exit``
+reports the error, so the channel starts another worker while the viewers stay connected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from retrovue.clock import Clock
+from retrovue.runtime.director import NORMAL, DirectorState
+from retrovue.runtime.operation import ChannelOperation
+from retrovue.runtime.producer import ChannelInfo, ProducerOptions
+from retrovue.runtime.timeline import Timeline, TimelineItem
+from retrovue.runtime.worker import WorkerJob, worker_main
+
+log = logging.getLogger(__name__)
+
+CONTEXT = multiprocessing.get_context("forkserver")
+CONTEXT.set_forkserver_preload(["retrovue.runtime.worker"])
+KEEPALIVE_S = 1.0  # worker silent this long: null packets to the viewers
+HANG_S = 3.0  # worker silent this long: killed and replaced
+DIRECTOR_POLL_S = 0.1
+JOIN_S = 5.0
+NULL_PACKET = b"\x47\x1f\xff\x10" + b"\xff" * 184
+TS_PACKET = 188
+
+
+class ProducerDied(RuntimeError):
+    """A worker process ended without being asked to."""
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports PyAV once), so the first tune is fast."""
+    process = CONTEXT.Process(target=_nothing, name="producer-warm-up", daemon=True)
+    process.start()
+    process.join(30)
+
+
+def _nothing() -> None:
+    return None
+
+
+def describe_exit(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "still running"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = str(-exitcode)
+        return f"killed by signal {name}"
+    return f"exit code {exitcode}"
+
+
+class ProcessProducer:
+    """One channel's producer in a worker process; same surface as ``Producer``."""
+
+    def __init__(
+        self,
+        info: ChannelInfo,
+        clock: Clock,
+        publish: Callable[[bytes], None],
+        *,
+        options: ProducerOptions,
+        on_exit: Callable[[BaseException | None], None] | None = None,
+        operation: ChannelOperation | None = None,
+        database_url: str | None = None,
+        timeline: Timeline | None = None,
+    ) -> None:
+        self.channel = info
+        self.clock = clock
+        self._publish = publish
+        self._on_exit = on_exit
+        self._operation = operation
+        self._job = WorkerJob(
+            info, options,
+            channel_id=operation.channel_id if operation is not None else None,
+            database_url=database_url, timeline=timeline, clock=clock,
+        )  # fmt: skip
+        self.output = None  # a worker's output dies with it
+        self.error: BaseException | None = None
+        self.frames_out = self.boundaries = self.faults = 0
+        self.start_mono: float | None = None
+        self.pid: int | None = None
+        self._stopping = threading.Event()
+        self._started = threading.Event()
+        self._process: BaseProcess | None = None
+        self._control: Connection | None = None
+        self._send_lock = threading.Lock()
+        self._open_items: dict[TimelineItem, None] = {}
+        self._director: DirectorState | None = None
+        self._reported: list[str | None] = []
+        self._last_bytes_mono = 0.0
+        self._supervisor = threading.Thread(
+            target=self._supervise, name=f"worker-{info.number}", daemon=True
+        )
+
+    # ---- the channel's side ----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._supervisor.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stopping.set()
+        self._send(("stop",))
+        self._supervisor.join(timeout_s)
+        process = self._process
+        if process is not None and process.is_alive():
+            process.kill()
+            self._supervisor.join(JOIN_S)
+
+    def kill(self) -> None:
+        """Kill the worker without asking (tests of crash recovery; hang handling)."""
+        process = self._process
+        if process is not None:
+            process.kill()
+
+    @property
+    def running(self) -> bool:
+        return self._supervisor.is_alive()
+
+    def speed(self) -> float:
+        if self.start_mono is None:
+            return 0.0
+        elapsed_s = self.clock.monotonic_s() - self.start_mono
+        return self.frames_out / self.channel.profile.fps / elapsed_s if elapsed_s > 0 else 0.0
+
+    # ---- the supervisor thread -------------------------------------------------------------
+
+    def _supervise(self) -> None:
+        error: BaseException | None = None
+        try:
+            error = self._run_worker()
+        except Exception as err:  # the edge of the thread: the worker could not run
+            log.exception("channel %s: worker failed", self.channel.number)
+            error = err
+        self.error = error
+        self._fail_open_items(error)
+        if self._on_exit is not None:
+            self._on_exit(error)
+
+    def _run_worker(self) -> BaseException | None:
+        control, child_control = CONTEXT.Pipe(duplex=True)
+        data, child_data = CONTEXT.Pipe(duplex=False)
+        self._director = self._mode()
+        job = replace(self._job, director=self._director or NORMAL)
+        process = CONTEXT.Process(
+            target=worker_main, args=(child_control, child_data),
+            name=f"producer-{self.channel.number}", daemon=True,
+        )  # fmt: skip
+        self.start_mono = self._last_bytes_mono = self.clock.monotonic_s()
+        process.start()
+        child_control.close()
+        child_data.close()
+        self._process, self._control, self.pid = process, control, process.pid
+        self._send(("job", job))
+        reader = threading.Thread(
+            target=self._read, args=(data,), name=f"worker-data-{self.channel.number}",
+            daemon=True,
+        )  # fmt: skip
+        reader.start()
+        self._follow(control, process)
+        reader.join(JOIN_S)
+        process.join(JOIN_S)
+        control.close()
+        data.close()
+        return self._outcome(process)
+
+    def _follow(self, control: Connection, process: BaseProcess) -> None:
+        """Until the worker ends: its messages in, director modes out, a hang killed."""
+        while True:
+            try:
+                if control.poll(DIRECTOR_POLL_S):
+                    self._handle(control.recv())
+            except (EOFError, OSError):
+                return
+            silent_s = self.clock.monotonic_s() - self._last_bytes_mono
+            if silent_s > HANG_S and process.is_alive() and not self._stopping.is_set():
+                log.error(
+                    "channel %s: worker sent nothing for %.1f s; killed",
+                    self.channel.number, silent_s,
+                )  # fmt: skip
+                self._reported.append(f"hung: no output for {silent_s:.1f} s")
+                process.kill()
+            self._forward_mode()
+
+    def _outcome(self, process: BaseProcess) -> BaseException | None:
+        reported = self._reported[-1] if self._reported else None
+        exitcode = process.exitcode
+        if self._stopping.is_set():
+            return None
+        if reported is None and exitcode == 0:
+            return None  # the job ended by itself (a frame limit)
+        how = describe_exit(exitcode)
+        return ProducerDied(f"producer process {how}" + (f": {reported}" if reported else ""))
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        hooks = self._operation.hooks if self._operation is not None else None
+        if kind == "started":
+            self._open_items[message[1]] = None
+            if hooks is not None:
+                hooks.item_started(*message[1:])
+        elif kind == "finished":
+            self._open_items.pop(message[1], None)
+            if hooks is not None:
+                hooks.item_finished(*message[1:])
+        elif kind == "stats":
+            self.frames_out, self.boundaries, self.faults = message[1:]
+        elif kind == "log":
+            log.log(message[1], "channel %s: %s", self.channel.number, message[3])
+        elif kind == "exit":
+            self._reported.append(message[1])
+
+    def _mode(self) -> DirectorState | None:
+        if self._operation is None:
+            return None
+        try:
+            return self._operation.state()
+        except Exception:  # the poller keeps its last states; this is only a safety net
+            log.exception("channel %s: cannot read the director's mode", self.channel.number)
+            return self._director
+
+    def _forward_mode(self) -> None:
+        state = self._mode()
+        if state is not None and state != self._director:
+            self._director = state
+            self._send(("director", state))
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        control = self._control
+        if control is None:
+            return
+        with self._send_lock, contextlib.suppress(OSError, ValueError):
+            control.send(message)  # a worker that is gone: the supervisor sees it
+
+    def _fail_open_items(self, error: BaseException | None) -> None:
+        hooks = self._operation.hooks if self._operation is not None else None
+        if hooks is None or not self._open_items:
+            return
+        at_utc = self.clock.now_utc()
+        status, detail = ("failed", f"producer died: {error}") if error else ("cut", None)
+        for item in list(self._open_items):
+            hooks.item_finished(item, at_utc, status, detail)
+        self._open_items.clear()
+
+    # ---- the reader thread -----------------------------------------------------------------
+
+    def _read(self, data: Connection) -> None:
+        offset = 0  # bytes past the last TS packet boundary: null packets only at 0
+        while True:
+            try:
+                if not data.poll(KEEPALIVE_S):
+                    if offset == 0 and not self._stopping.is_set():
+                        self._publish(NULL_PACKET)
+                    continue
+                chunk = data.recv_bytes()
+            except (EOFError, OSError):
+                return
+            self._last_bytes_mono = self.clock.monotonic_s()
+            self._publish(chunk)
+            offset = (offset + len(chunk)) % TS_PACKET
