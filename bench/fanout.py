@@ -6,7 +6,11 @@ processes writing to /dev/null (their CPU is not counted). For each run: tune th
 settle, then measure this process's CPU seconds (all threads) over a window of wall time.
 Runs alternate 1, N, 1, N, ... so machine noise hits both alike.
 
-    /work/venv/bin/python bench/fanout.py --viewers 20 --window-s 15 --rounds 2
+    /work/venv/bin/python bench/fanout.py --viewers 20 --window-s 15 --rounds 3
+    /work/venv/bin/python bench/fanout.py --viewers 20 --window-s 15 --rounds 3 --isolation process
+
+With ``--isolation process`` the producer runs in a worker process (as ``retrovue serve`` runs
+it) and the CPU counted is the server's plus the worker's (``/proc/PID/stat``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from aiohttp import web
 
 from retrovue.clock import SystemClock
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
+from retrovue.runtime.launch import Launcher, ProcessLauncher, ThreadLauncher
 from retrovue.runtime.producer import ChannelInfo
 from retrovue.runtime.profiles import profile_named
 from retrovue.runtime.service import RuntimeStreamService
@@ -31,9 +36,13 @@ from retrovue.testing.media import MediaSpec, make_media
 PORT = 18931
 
 
-def cpu_s() -> float:
+def cpu_s(worker_pid: int | None = None) -> float:
     times = os.times()
-    return times.user + times.system
+    used = times.user + times.system
+    if worker_pid is not None:
+        fields = Path(f"/proc/{worker_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
 
 
 async def serve(service: RuntimeStreamService) -> web.AppRunner:
@@ -58,7 +67,9 @@ async def serve(service: RuntimeStreamService) -> web.AppRunner:
     return runner
 
 
-async def measure(viewers: int, window_s: float, settle_s: float) -> tuple[float, int]:
+async def measure(
+    viewers: int, window_s: float, settle_s: float, service: RuntimeStreamService
+) -> tuple[float, int]:
     clients = [
         subprocess.Popen(
             ["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{PORT}/stream"],
@@ -69,9 +80,11 @@ async def measure(viewers: int, window_s: float, settle_s: float) -> tuple[float
     ]
     try:
         await asyncio.sleep(settle_s)
-        start = cpu_s()
+        channel = service.live("1")
+        pid = getattr(channel.producer, "pid", None) if channel is not None else None
+        start = cpu_s(pid)
         await asyncio.sleep(window_s)
-        used = cpu_s() - start
+        used = cpu_s(pid) - start
     finally:
         for client in clients:
             client.terminate()
@@ -87,7 +100,9 @@ async def main() -> None:
     parser.add_argument("--window-s", type=float, default=15.0)
     parser.add_argument("--settle-s", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--isolation", choices=["thread", "process"], default="thread")
     args = parser.parse_args()
+    launcher: Launcher = ProcessLauncher() if args.isolation == "process" else ThreadLauncher()
     clock = SystemClock()
     with tempfile.TemporaryDirectory() as folder:
         clip = make_media(
@@ -96,17 +111,17 @@ async def main() -> None:
         items = back_to_back(clock.now_utc(), [(str(clip), 10.0, 0.0)] * 200)
         info = ChannelInfo("1", "Bench", profile_named("480p"), x264_preset="ultrafast")
         directory = StaticDirectory({"1": ChannelSetup(info, ListTimeline(items))})
-        service = RuntimeStreamService(directory, clock, linger_s=600.0)
+        service = RuntimeStreamService(directory, clock, linger_s=600.0, launcher=launcher)
         runner = await serve(service)
         try:
             results: dict[int, list[float]] = {1: [], args.viewers: []}
             for round_index in range(args.rounds):
                 for count in (1, args.viewers):
-                    load, dropped = await measure(count, args.window_s, args.settle_s)
+                    load, dropped = await measure(count, args.window_s, args.settle_s, service)
                     results[count].append(load)
                     print(
                         f"round {round_index + 1}: {count:2d} viewer(s): "
-                        f"{load:.3f} CPU-s per s (server process), dropped {dropped}",
+                        f"{load:.3f} CPU-s per s ({args.isolation}), dropped {dropped}",
                         flush=True,
                     )
             one = sum(results[1]) / len(results[1])

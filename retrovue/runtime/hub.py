@@ -1,8 +1,9 @@
 """Fan-out: bytes from a producer thread to the viewers of one channel on the event loop.
 
-The producer thread calls :meth:`Hub.publish` for each muxer write. At most ``max_in_flight``
-chunks wait for the loop (a bounded hand-over: the producer blocks if the loop stalls). Each viewer
-has its own bounded queue; a viewer that cannot keep up is dropped instead of slowing the others.
+The producer thread (or a worker's reader thread) calls :meth:`Hub.publish` for each chunk of a
+few output frames. At most ``max_in_flight`` chunks wait for the loop (a bounded hand-over: the
+producer blocks if the loop stalls). Each viewer has its own queue bounded in bytes
+(``VIEWER_QUEUE_BYTES``); a viewer that cannot keep up is dropped instead of slowing the others.
 A viewer who joins a running stream starts at the next IDR chunk, at the SDT, PAT and PMT the muxer
 writes right before every IDR, so the viewer's first bytes are decodable.
 """
@@ -18,29 +19,38 @@ from collections.abc import AsyncIterator, Callable
 log = logging.getLogger(__name__)
 
 TS_PACKET = 188
-VIEWER_QUEUE_CHUNKS = 2048
+VIEWER_QUEUE_BYTES = 4 * 1024 * 1024  # about 10 s of 720p: behind by more, a viewer is dropped
 MAX_IN_FLIGHT = 512
 PUBLISH_WAIT_S = 0.25
 
 
 VIDEO_PID = 0x100  # the muxer's first elementary stream: our video
-PAT_PID, SDT_PID = 0x00, 0x11
+PAT_PID, SDT_PID, PMT_PID = 0x00, 0x11, 0x1000
 
 
 def join_offset(chunk: bytes) -> int | None:
-    """Where a new viewer may start in ``chunk``: the first of the SDT/PAT/PMT packets the muxer
-    writes before a video keyframe (random access indicator), or None when the chunk has no
-    keyframe with tables. A chunk holds one output frame's packets (``TsOutput.end_frame``)."""
-    tables_at: int | None = None
-    has_key = False
+    """Where a new viewer may start in ``chunk``: at the SDT/PAT/PMT packets the muxer writes
+    right before a video keyframe (random access indicator), or None when the chunk has no
+    keyframe after a PAT. A chunk holds a few output frames (``TsOutput.end_frame``)."""
+    tables_at: int | None = None  # the latest run of table packets seen so far
+    in_tables = False
     for at in range(0, len(chunk) - TS_PACKET + 1, TS_PACKET):
         pid = ((chunk[at + 1] & 0x1F) << 8) | chunk[at + 2]
-        if pid in (SDT_PID, PAT_PID):
-            if tables_at is None:
-                tables_at = at
-        elif pid == VIDEO_PID and chunk[at + 1] & 0x40 and chunk[at + 3] & 0x20:
-            has_key = has_key or bool(chunk[at + 4] and chunk[at + 5] & 0x40)
-    return tables_at if has_key else None
+        if pid in (SDT_PID, PAT_PID, PMT_PID):
+            if not in_tables and pid != PMT_PID:
+                tables_at, in_tables = at, True
+            continue
+        in_tables = False
+        if tables_at is not None and pid == VIDEO_PID and _starts_keyframe(chunk, at):
+            return tables_at
+    return None
+
+
+def _starts_keyframe(chunk: bytes, at: int) -> bool:
+    """The packet at ``at`` starts a PES with the random access indicator set."""
+    return bool(
+        chunk[at + 1] & 0x40 and chunk[at + 3] & 0x20 and chunk[at + 4] and chunk[at + 5] & 0x40
+    )
 
 
 def is_join_point(chunk: bytes) -> bool:
@@ -50,10 +60,11 @@ def is_join_point(chunk: bytes) -> bool:
 class Viewer:
     """One viewer's bounded queue of chunks; ``None`` in the queue ends the stream."""
 
-    def __init__(self, client: str, *, max_chunks: int, wait_for_key: bool) -> None:
+    def __init__(self, client: str, *, max_bytes: int, wait_for_key: bool) -> None:
         self.client = client
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(max_chunks + 1)
-        self.max_chunks = max_chunks
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.max_bytes = max_bytes
+        self.queued_bytes = 0
         self.wait_for_key = wait_for_key
         self.ended = False
         self.bytes_out = 0
@@ -68,9 +79,10 @@ class Viewer:
                 return True
             self.wait_for_key = False
             chunk = chunk[start:]
-        if self.queue.qsize() >= self.max_chunks:
+        if self.queued_bytes + len(chunk) > self.max_bytes:
             self.end()
             return False
+        self.queued_bytes += len(chunk)
         self.queue.put_nowait(chunk)
         return True
 
@@ -78,8 +90,6 @@ class Viewer:
         if self.ended:
             return
         self.ended = True
-        while self.queue.full():
-            self.queue.get_nowait()
         self.queue.put_nowait(None)
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -87,6 +97,7 @@ class Viewer:
             chunk = await self.queue.get()
             if chunk is None:
                 return
+            self.queued_bytes -= len(chunk)
             self.bytes_out += len(chunk)
             yield chunk
 
@@ -99,12 +110,12 @@ class Hub:
         loop: asyncio.AbstractEventLoop,
         *,
         max_in_flight: int = MAX_IN_FLIGHT,
-        viewer_chunks: int = VIEWER_QUEUE_CHUNKS,
+        viewer_bytes: int = VIEWER_QUEUE_BYTES,
     ) -> None:
         self._loop = loop
         self._slots = threading.Semaphore(max_in_flight)
         self._closing = threading.Event()
-        self._viewer_chunks = viewer_chunks
+        self._viewer_bytes = viewer_bytes
         self.viewers: list[Viewer] = []
         self.chunks_published = 0
         self.bytes_published = 0
@@ -151,7 +162,7 @@ class Hub:
 
     def add_viewer(self, client: str) -> Viewer:
         viewer = Viewer(
-            client, max_chunks=self._viewer_chunks, wait_for_key=self.chunks_published > 0
+            client, max_bytes=self._viewer_bytes, wait_for_key=self.chunks_published > 0
         )
         if self.finished:
             viewer.end()

@@ -20,7 +20,7 @@ from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.errors import StreamError
 from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
-from retrovue.runtime.hub import Hub, Viewer
+from retrovue.runtime.hub import VIEWER_QUEUE_BYTES, Hub, Viewer
 from retrovue.runtime.launch import ChannelProducer, Launcher, ProcessLauncher, ThreadLauncher
 from retrovue.runtime.operation import StationOperation
 from retrovue.runtime.output import TsOutput
@@ -74,6 +74,7 @@ class LiveChannel:
         options: ProducerOptions,
         operation: StationOperation | None = None,
         launcher: Launcher | None = None,
+        viewer_bytes: int = VIEWER_QUEUE_BYTES,
     ) -> None:
         self.setup = setup
         self._launcher = launcher or ThreadLauncher()
@@ -82,7 +83,7 @@ class LiveChannel:
         self._linger_s = linger_s
         self._options = options
         self._operation = operation
-        self.hub = Hub(loop)
+        self.hub = Hub(loop, viewer_bytes=viewer_bytes)
         self.restarts = 0
         self._earlier = (0, 0)  # boundaries and faults of the producers before this one
         self._restarted_at: deque[float] = deque(maxlen=RESTART_LIMIT)
@@ -197,8 +198,10 @@ class RuntimeStreamService:
         options: ProducerOptions | None = None,
         operation: StationOperation | None = None,
         launcher: Launcher | None = None,
+        viewer_bytes: int = VIEWER_QUEUE_BYTES,
     ) -> None:
         self._directory = directory
+        self._viewer_bytes = viewer_bytes
         self.launcher = launcher or ThreadLauncher()
         self.operation = operation
         self._clock = clock
@@ -246,6 +249,7 @@ class RuntimeStreamService:
             options=self._options,
             operation=self.operation,
             launcher=self.launcher,
+            viewer_bytes=self._viewer_bytes,
         )
         try:
             channel.start()

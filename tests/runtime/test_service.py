@@ -124,7 +124,7 @@ async def test_an_unknown_channel_is_not_found(service: RuntimeStreamService) ->
 
 
 async def test_a_slow_viewer_is_dropped_without_holding_back_the_others() -> None:
-    hub = Hub(asyncio.get_running_loop(), viewer_chunks=5)
+    hub = Hub(asyncio.get_running_loop(), viewer_bytes=5 * 188)
     fast, slow = hub.add_viewer("fast"), hub.add_viewer("slow")
     received: list[bytes] = []
 

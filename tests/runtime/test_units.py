@@ -100,3 +100,11 @@ def test_a_joining_viewer_starts_at_the_tables_before_the_keyframe() -> None:
     assert join_offset(audio + sdt + pat + key) == 188
     assert join_offset(audio + pat + key + audio) == 188
     assert join_offset(sdt + pat + audio) is None
+
+
+def test_a_joining_viewer_skips_periodic_tables_before_other_frames() -> None:
+    pat = bytes([0x47, 0x40, 0x00, 0x10]) + bytes(184)
+    pmt = bytes([0x47, 0x50, 0x00, 0x10]) + bytes(184)
+    frame = bytes([0x47, 0x41, 0x00, 0x10]) + bytes(184)  # a video packet, not a keyframe
+    key = bytes([0x47, 0x41, 0x00, 0x30, 0x07, 0x50]) + bytes(182)
+    assert join_offset(pat + pmt + frame + pat + pmt + key) == 3 * 188

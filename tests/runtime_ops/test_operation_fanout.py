@@ -8,7 +8,6 @@ from pathlib import Path
 
 from retrovue.clock import FakeClock
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.hub import VIEWER_QUEUE_CHUNKS
 from retrovue.runtime.producer import ChannelInfo, ProducerOptions
 from retrovue.runtime.service import RuntimeStreamService
 from retrovue.runtime.timeline import ListTimeline, back_to_back
@@ -17,6 +16,7 @@ from retrovue.testing.tscheck import check_ts
 from tests.runtime.helpers import TEST_PROFILE
 
 FRAMES = 2400  # 80 s of output, produced as fast as possible
+VIEWER_BYTES = 256 * 1024  # the viewers' bound (a small one: the test's stream is small)
 
 
 async def test_a_stalled_viewer_is_dropped_and_the_others_get_everything(tmp_path: Path) -> None:
@@ -26,7 +26,10 @@ async def test_a_stalled_viewer_is_dropped_and_the_others_get_everything(tmp_pat
     info = ChannelInfo("3", "Three", TEST_PROFILE, x264_preset="ultrafast")
     directory = StaticDirectory({"3": ChannelSetup(info, ListTimeline(items))})
     service = RuntimeStreamService(
-        directory, clock, options=ProducerOptions(paced=False, max_frames=FRAMES)
+        directory,
+        clock,
+        options=ProducerOptions(paced=False, max_frames=FRAMES),
+        viewer_bytes=VIEWER_BYTES,
     )
     reader = await service.open("3", client="reader")
     stalled = await service.open("3", client="stalled")  # never reads until the end
@@ -42,7 +45,7 @@ async def test_a_stalled_viewer_is_dropped_and_the_others_get_everything(tmp_pat
     assert stalled.viewer.ended
     assert stalled.viewer not in channel.hub.viewers
     left_over = [chunk async for chunk in stalled]
-    assert len(left_over) <= VIEWER_QUEUE_CHUNKS
+    assert sum(len(chunk) for chunk in left_over) <= VIEWER_BYTES
     assert len(data) == channel.hub.bytes_published  # the reader got every byte
     report = check_ts(bytes(data), fps=TEST_PROFILE.fps, gop_s=TEST_PROFILE.gop_s)
     assert report.errors == []
