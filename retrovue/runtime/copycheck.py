@@ -27,6 +27,10 @@ class CodecParameters:
     audio_codec: str | None
     sample_rate: int | None
     channels: int | None
+    field_order: int = 0  # FFmpeg's AVFieldOrder: 0 unknown, 1 progressive, more: interlaced
+    reorder_depth: int = 0  # frames a picture may wait for later ones (B-frames)
+    audio_profile: str | None = None
+    audio_layout: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,30 @@ def codec_parameters(path: str) -> CodecParameters:
             audio_codec=audio.codec_context.name if audio else None,
             sample_rate=audio.codec_context.sample_rate if audio else None,
             channels=audio.codec_context.channels if audio else None,
+            field_order=ctx.field_order,
+            reorder_depth=ctx.reorder_depth,
+            audio_profile=audio.codec_context.profile if audio else None,
+            audio_layout=audio.codec_context.layout.name if audio else None,
         )
+
+
+PROGRESSIVE = 1
+
+
+def copy_refusal(params: CodecParameters) -> str | None:
+    """Why the runtime cannot stream-copy files of ``params`` (one line), or None when it can:
+    progressive H.264 yuv420p at a known frame rate with AAC-LC audio."""
+    if params.video_codec != "h264" or params.pix_fmt != "yuv420p":
+        return f"video is {params.video_codec} {params.pix_fmt}, copy needs H.264 yuv420p"
+    if params.field_order > PROGRESSIVE:
+        return "video is interlaced"
+    if not params.frame_rate or params.width % 2 or params.height % 2:
+        return "video has no constant frame rate or an odd size"
+    if params.audio_codec is None:
+        return "no audio"
+    if params.audio_codec != "aac" or params.audio_profile != "LC" or not params.sample_rate:
+        return f"audio is {params.audio_codec} {params.audio_profile}, copy needs AAC-LC"
+    return None
 
 
 def check_copy(paths: Iterable[str]) -> CopyVerdict:
@@ -71,4 +98,7 @@ def check_copy(paths: Iterable[str]) -> CopyVerdict:
             return CopyVerdict(False, f"{path} differs from {first_path}: {params} vs {first}")
     if first is None:
         return CopyVerdict(False, "no files to check")
+    refusal = copy_refusal(first)
+    if refusal is not None:
+        return CopyVerdict(False, f"the files share one codec setup, but {refusal}", first)
     return CopyVerdict(True, "all files share one codec setup", first)

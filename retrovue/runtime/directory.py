@@ -20,7 +20,13 @@ from retrovue.db import Database
 from retrovue.errors import NotFoundError, StreamError
 from retrovue.runtime.copycheck import check_copy
 from retrovue.runtime.producer import ChannelInfo
-from retrovue.runtime.profiles import COPY, COPY_FALLBACK, OutputProfile, profile_named
+from retrovue.runtime.profiles import (
+    COPY,
+    COPY_FALLBACK,
+    OutputProfile,
+    copy_profile,
+    profile_named,
+)
 from retrovue.runtime.timeline import ItemKind, Timeline, TimelineItem, fill_gaps
 from retrovue.scheduler.query import events_from
 
@@ -55,24 +61,20 @@ class StaticDirectory:
 def resolve_profile(
     channel_number: str, name: str, upcoming_paths: Callable[[], Iterable[str]]
 ) -> OutputProfile:
-    """The profile to encode with. ``copy`` is checked and, for now, always normalised."""
+    """The profile to play with. ``copy`` is checked against the upcoming files: a
+    :class:`CopyProfile` when they allow stream copy, else normalised with a warning."""
     if name != COPY:
         return profile_named(name)
     verdict = check_copy(upcoming_paths())
-    if verdict.ok:
-        log.warning(
-            "channel %s: the files allow copy, but stream copy is not implemented yet; "
-            "normalising to %s",
-            channel_number,
-            COPY_FALLBACK,
-        )
-    else:
-        log.warning(
-            "channel %s: copy refused (%s); normalising to %s",
-            channel_number,
-            verdict.reason,
-            COPY_FALLBACK,
-        )
+    if verdict.ok and verdict.parameters is not None:
+        log.info("channel %s: stream copy (%s)", channel_number, verdict.reason)
+        return copy_profile(verdict.parameters)
+    log.warning(
+        "channel %s: copy refused (%s); normalising to %s",
+        channel_number,
+        verdict.reason,
+        COPY_FALLBACK,
+    )
     return profile_named(COPY_FALLBACK)
 
 

@@ -16,7 +16,8 @@ from retrovue.clock import Clock
 from retrovue.runtime.directory import ChannelSetup, PlaylogTimeline
 from retrovue.runtime.operation import ChannelOperation
 from retrovue.runtime.output import TsOutput
-from retrovue.runtime.producer import Producer, ProducerOptions
+from retrovue.runtime.producer import ProducerOptions
+from retrovue.runtime.producers import make_producer
 from retrovue.runtime.workers import ProcessProducer, warm_up
 
 
@@ -65,7 +66,7 @@ class ThreadLauncher:
         operation: ChannelOperation | None,
         output: TsOutput | None,
     ) -> ChannelProducer:
-        return Producer(
+        return make_producer(
             setup.info, setup.timeline, clock, publish,
             options=options, on_exit=on_exit, operation=operation, output=output,
         )  # fmt: skip

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from retrovue.errors import StreamError
+from retrovue.runtime.copycheck import CodecParameters
 
 AUDIO_RATE_HZ = 48000
 AUDIO_FRAME_SAMPLES = 1024  # AAC
@@ -59,6 +60,25 @@ PROFILES: dict[str, OutputProfile] = {
 }
 COPY = "copy"
 COPY_FALLBACK = "720p"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyProfile(OutputProfile):
+    """Stream copy of files that all share ``parameters`` (checked by ``copycheck``).
+
+    ``width`` and ``height`` are the files'; ``fps`` is only a whole-number approximation for
+    readers of a profile: the copy producer keeps the files' exact rate
+    (``parameters.frame_rate``). Slates are encoded at these parameters.
+    """
+
+    parameters: CodecParameters
+
+
+def copy_profile(parameters: CodecParameters) -> CopyProfile:
+    rate = parameters.frame_rate or Fraction(30)
+    nominal = max(1, round(rate))
+    fps = nominal if AUDIO_RATE_HZ % nominal == 0 else 30
+    return CopyProfile(COPY, parameters.width, parameters.height, fps=fps, parameters=parameters)
 
 
 def profile_named(name: str) -> OutputProfile:

@@ -27,6 +27,7 @@ from retrovue.runtime.director import NORMAL, DirectorState
 from retrovue.runtime.directory import PlaylogTimeline
 from retrovue.runtime.operation import ChannelOperation, gate_refusal
 from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
+from retrovue.runtime.producers import make_producer
 from retrovue.runtime.timeline import Timeline, TimelineItem
 
 STATS_S = 0.5
@@ -157,7 +158,7 @@ def _run(job: WorkerJob, control: Connection, data: Connection) -> str | None:
         outcome.append(None if error is None else repr(error))
         done.set()
 
-    producer = Producer(
+    producer = make_producer(
         job.info, timeline, clock, data.send_bytes,
         options=job.options, on_exit=on_exit, operation=operation,
     )  # fmt: skip
