@@ -72,7 +72,7 @@ class CopyOutput:
         self.delay = parameters.reorder_depth
         self.video_next = self.delay  # the next free frame on the output grid
         self.last_dts = -1  # the last video DTS muxed, in frames
-        self.audio_next = 0  # the next audio sample on the output clock
+        self.audio_next = self.samples_at(self.delay)  # the next audio sample
         self.broken = False  # the muxer failed: the session cannot go on
 
     # ---- streams ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 import av
 
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 REJOIN_S = 2.0  # a file ready this late after its join position is sought again
 AUDIO_TAIL_PACKETS = 400  # packets read past the end of a slot for the audio that belongs to it
+HELD_MAX = 16  # video packets held back at most while waiting for a point to cut at
 
 
 class _CopyPlay(_Play):
@@ -64,6 +66,7 @@ class _CopyPlay(_Play):
         self.done = False  # the file's part is over: a slate for the rest of the slot
         self.cut = False  # the file reached the end of its slot: the next item follows
         self.faulted = False
+        self.held: list[tuple[av.Packet[Any], int, int]] = []  # video packets not muxed yet
 
     def opened(self) -> CopySource | None:
         if self.copy is None and self.pending is not None and self.pending.done():
@@ -146,6 +149,7 @@ class CopyProducer(Producer):
                 self.output_broken = True
                 out.close(flush=False)
             raise
+        out.fill_silence(out.samples_at(out.video_next))  # the sound ends with the pictures
         out.close()
         self.output = None
         self.copy_output = None
@@ -261,10 +265,11 @@ class CopyProducer(Producer):
         out.fill_silence(out.samples_at(play.start))
 
     def _copy_packets(self, out: CopyOutput, play: _CopyPlay, source: CopySource) -> None:
-        """Mux the file's packets up to and including its next video packet."""
+        """Mux the file's packets up to its next point where the stream could be cut."""
         while True:
             packet = source.next_packet()
-            if packet is None:
+            if packet is None:  # a complete file's last group was released with its last packet
+                play.held.clear()
                 self._file_ended(out, play, source)
                 return
             if not packet.video:
@@ -272,14 +277,26 @@ class CopyProducer(Producer):
                 continue
             pts, dts = play.start + packet.pts, play.start + packet.dts
             if pts >= play.end or dts >= play.end - out.delay:
+                play.held.clear()  # pictures of an unfinished group: not shown
                 self._slot_ended(out, play, source)
                 return
-            if dts <= out.last_dts or pts < dts:
+            last_dts = play.held[-1][2] if play.held else out.last_dts
+            if dts <= last_dts or pts < dts:
                 log.debug("%s: a packet out of order skipped", source.path)
                 continue
-            out.mux_video(packet.packet, pts, dts)
+            play.held.append((packet.packet, pts, dts))
+            shown = max([out.video_next - 1, *(held[1] for held in play.held)])
+            if shown - dts <= out.delay or len(play.held) > HELD_MAX:
+                self._release(out, play)
+                return
+
+    def _release(self, out: CopyOutput, play: _CopyPlay) -> None:
+        """Mux the held video packets: together they end where the next item can follow
+        without a jump in decoding time (every picture before the cut is decodable)."""
+        for packet, pts, dts in play.held:
+            out.mux_video(packet, pts, dts)
             self._slate_key = None  # the next slate starts with its IDR
-            return
+        play.held.clear()
 
     def _place_audio(
         self, out: CopyOutput, play: _CopyPlay, packet: CopyPacket, end: int | None = None

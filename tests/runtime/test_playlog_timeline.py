@@ -19,8 +19,9 @@ from retrovue.errors import NotFoundError
 from retrovue.runtime.copycheck import check_copy
 from retrovue.runtime.directory import DatabaseDirectory, PlaylogTimeline, resolve_profile
 from retrovue.runtime.producer import ProducerOptions
+from retrovue.runtime.profiles import CopyProfile
 from retrovue.runtime.service import RuntimeStreamService
-from retrovue.testing.media import read_frame_code
+from retrovue.testing.media import MediaSpec, make_media, read_frame_code
 from tests.runtime.conftest import Clip
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -102,7 +103,7 @@ def test_database_directory_reads_the_channel_setup(
         DatabaseDirectory(db, settings, FakeClock(T0)).lookup("99")
 
 
-def test_copy_is_checked_and_normalised_with_a_warning(
+def test_copy_is_checked_and_normalised_with_a_warning_when_files_differ(
     clips: dict[str, Clip], caplog: pytest.LogCaptureFixture
 ) -> None:
     same = [clips["mp4"].path, clips["mp4"].path]
@@ -115,11 +116,37 @@ def test_copy_is_checked_and_normalised_with_a_warning(
     with caplog.at_level(logging.WARNING):
         profile = resolve_profile("7", "copy", lambda: mixed)
     assert profile.name == "720p"
+    assert not isinstance(profile, CopyProfile)
     assert "copy refused" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        assert resolve_profile("7", "copy", lambda: same).name == "720p"
-    assert "not implemented" in caplog.text
+        copied = resolve_profile("7", "copy", lambda: same)
+    assert isinstance(copied, CopyProfile)
+    assert (copied.name, copied.width, copied.height) == ("copy", 320, 180)
+    assert copied.parameters == check_copy(same).parameters
+    assert caplog.text == ""
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("no_audio", "no audio"),
+        ("mpeg2_interlaced", "copy needs H.264"),
+        ("webm", "copy needs H.264"),
+    ],
+)
+def test_copy_is_refused_for_what_it_cannot_carry(
+    clips: dict[str, Clip], key: str, reason: str
+) -> None:
+    verdict = check_copy([clips[key].path])
+    assert not verdict.ok
+    assert reason in verdict.reason
+    assert resolve_profile("7", "copy", lambda: [clips[key].path]).name == "720p"
+
+
+def test_interlaced_h264_is_refused(tmp_path: Path) -> None:
+    path = make_media(tmp_path / "i.mp4", MediaSpec(duration_s=0.5, interlaced=True))
+    assert "interlaced" in check_copy([str(path)]).reason
 
 
 async def test_a_channel_from_the_database_airs_its_playlog(
