@@ -70,11 +70,17 @@ class CopyRun:
 class ScriptedOperation(ChannelOperation):
     """No station: an emergency between two output frame counts, normal otherwise."""
 
-    def __init__(self, first: int, last: int, message: str = "Severe weather warning") -> None:
+    def __init__(
+        self, first: int = -1, last: int = -1, *, refused: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(None, None)
         self.window = (first, last)
-        self.message = message
+        self.message = "Severe weather warning"
+        self.refused = refused  # titles the play-time gate refuses
         self.frames: Callable[[], int] = lambda: 0
+
+    def refusal(self, item: TimelineItem) -> str | None:
+        return "withdrawn from the catalog" if item.title in self.refused else None
 
     def state(self) -> DirectorState:
         if self.window[0] <= self.frames() < self.window[1]:

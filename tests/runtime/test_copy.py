@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from retrovue.clock import FakeClock, SystemClock
 from retrovue.runtime.copyproducer import CopyProducer
-from retrovue.runtime.producer import ChannelInfo, Producer
+from retrovue.runtime.directory import ChannelSetup, StaticDirectory
+from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
 from retrovue.runtime.producers import make_producer
+from retrovue.runtime.service import RuntimeStreamService, ViewerSession
 from retrovue.runtime.timeline import ListTimeline, TimelineItem, back_to_back
+from retrovue.testing.tscheck import check_ts
 from tests.runtime.copykit import (
     FPS,
     CopyClips,
@@ -151,28 +155,33 @@ def test_gaps_missing_and_broken_files_become_slates_on_the_same_clock(
         (str(tmp_path / "missing.mp4"), 0.8, 0.0),
         (str(truncated), 2.0, 0.0),
         (mkv, 1.0, 0.0),
+        (mp4, 0.8, 0.0),  # refused by the play-time gate
+        (mkv, 0.6, 0.0),
     ]
     items = back_to_back(clock.now_utc(), plan)
-    run = run_copy(copy_channel([mp4, mkv]), items, clock, frames=round(5.6 * FPS))
+    gate = ScriptedOperation(refused=frozenset({"item 5"}))
+    channel = copy_channel([mp4, mkv])
+    run = run_copy(channel, items, clock, frames=round(7.0 * FPS), operation=gate)
     report = run.report
     assert report.errors == []
     assert report.max_pcr_gap_ms <= 100
     assert len(run.frames) == report.video_frames  # every slate picture decodes
     assert all(gap <= 3 for gap in pts_gaps(report))
-    assert run.producer.faults == 2  # missing, truncated
+    assert run.producer.faults == 3  # missing, truncated, refused
     tags = set(copy_clips.tags.values())
-    for seconds in (1.1, 1.7, 1.9, 2.5, 4.2):  # gap, missing, the rest of the truncated file
+    for seconds in (1.1, 1.7, 1.9, 2.5, 4.2, 5.7, 6.3):  # gap, missing, truncated, refused
         assert _is_slate(run, seconds, tags), seconds
     assert run.shown_at(0.5)[0] == 21
     assert run.shown_at(2.8)[0] == 22  # the truncated file plays what it has
     assert run.shown_at(4.92) == (22, 8)  # the next file starts on time
-    for begin_s, end_s in ((1.1, 1.7), (1.9, 2.5), (4.0, 4.5)):
+    assert run.shown_at(6.52) == (22, 3)
+    for begin_s, end_s in ((1.1, 1.7), (1.9, 2.5), (4.0, 4.5), (5.7, 6.3)):
         window = run.audio[round(begin_s * 48000) : round(end_s * 48000)]
         assert len(window) == round((end_s - begin_s) * 48000)  # sound goes on: silence
         assert rms(window) < 0.01
     starts = [round((i.start_utc - items[0].start_utc).total_seconds() * FPS) for i in items]
     idr_frames = {round((p - min(report.video_pts)) / 3600) for p in report.idr_pts}
-    assert {starts[1], starts[2]} <= idr_frames  # each slate starts with an IDR
+    assert {starts[1], starts[2], starts[5]} <= idr_frames  # each slate starts with an IDR
 
 
 def test_an_emergency_replaces_copied_programming_with_an_encoded_slate(
@@ -181,7 +190,7 @@ def test_an_emergency_replaces_copied_programming_with_an_encoded_slate(
     clock = FakeClock()
     start = clock.now_utc()
     item = TimelineItem(start, start + timedelta(seconds=4), "programme", "Show", copy_clips.mp4)
-    operation = ScriptedOperation(20, 60)
+    operation = ScriptedOperation(20, 60)  # an emergency from frame 20 to 60
     channel = copy_channel([copy_clips.mp4])
     run = run_copy(channel, [item], clock, frames=3 * FPS, operation=operation)
     assert run.report.errors == []
@@ -240,3 +249,77 @@ def test_make_producer_picks_the_class_by_profile(copy_clips: CopyClips) -> None
     )
     assert isinstance(copied, CopyProducer)
     assert type(normalised) is Producer
+
+
+def test_a_restarted_copy_producer_continues_the_same_stream(copy_clips: CopyClips) -> None:
+    clock = FakeClock()
+    mp4, mkv = copy_clips.mp4, copy_clips.mkv
+    items = back_to_back(clock.now_utc(), [(mp4, 1.0, 0.0), (mkv, 1.0, 0.0), (mp4, 2.0, 0.0)])
+    channel = copy_channel([mp4, mkv])
+    chunks: list[bytes] = []
+
+    class Crash:
+        def item_started(self, item: TimelineItem, at_utc: datetime, offset_ms: int) -> None:
+            if item.title == "item 1":
+                raise RuntimeError("a crash in the producer thread")
+
+        def item_finished(self, *args: object) -> None:
+            pass
+
+    first = make_producer(
+        channel, ListTimeline(items), clock, chunks.append,
+        options=ProducerOptions(paced=False), hooks=Crash(),
+    )  # fmt: skip
+    first.start()
+    assert first._thread is not None
+    first._thread.join(30)
+    assert isinstance(first.error, RuntimeError)
+    assert first.output is not None  # kept open for the restart
+    second = make_producer(
+        channel, ListTimeline(items), clock, chunks.append,
+        options=ProducerOptions(paced=False, max_frames=40), output=first.output,
+    )  # fmt: skip
+    second.start()
+    assert second._thread is not None
+    second._thread.join(30)
+    assert second.error is None
+    report = check_ts(b"".join(chunks))
+    assert report.errors == []  # counters, PCR, DTS and audio run on across the restart
+    assert report.pmt_versions == {0}
+    assert report.video_frames >= 25 + 40
+
+
+async def test_a_copy_channel_through_the_service_lets_a_late_viewer_join_on_a_keyframe(
+    copy_clips: CopyClips,
+) -> None:
+    clock = SystemClock()
+    mp4, mkv = copy_clips.mp4, copy_clips.mkv
+    items = back_to_back(clock.now_utc() - timedelta(seconds=0.5), [(mp4, 3.0, 0.0), (mkv, 3.0, 0)])
+    channel = copy_channel([mp4, mkv])
+    directory = StaticDirectory({"8": ChannelSetup(channel, ListTimeline(items))})
+    service = RuntimeStreamService(directory, clock, linger_s=1.0)
+    first = await service.open("8", client="a")
+    early = await _read(first, 40_000)
+    second = await service.open("8", client="b")
+    late, more = await asyncio.gather(_read(second, 40_000), _read(first, 40_000))
+    live = service.live("8")
+    assert live is not None
+    assert isinstance(live.producer, CopyProducer)
+    for data in (early + more, late):
+        report = check_ts(data[: len(data) - len(data) % 188])
+        assert report.errors == []
+        assert report.idr_pts, "no keyframe"
+    assert check_ts(late[: 188 * 40]).video_pid == 0x100  # fresh PAT/PMT at the join
+    await first.close()
+    await second.close()
+    await service.close()
+
+
+async def _read(session: ViewerSession, at_least_bytes: int) -> bytes:
+    data = bytearray()
+    async with asyncio.timeout(20):
+        async for chunk in session:
+            data += chunk
+            if len(data) >= at_least_bytes:
+                break
+    return bytes(data)
