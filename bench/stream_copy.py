@@ -70,7 +70,8 @@ def items_for(source: Path, offset_s: float, media_s: float, item_s: float) -> l
 
 def run_retrovue(source: Path, items: list[TimelineItem], frames: int) -> tuple[float, float, int]:
     verdict = check_copy([str(source)])
-    assert verdict.ok and verdict.parameters is not None, verdict.reason
+    assert verdict.ok, verdict.reason
+    assert verdict.parameters is not None
     sink = bytearray()
     producer = make_producer(
         ChannelInfo("1", "Bench", copy_profile(verdict.parameters)),

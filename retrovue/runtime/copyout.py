@@ -56,6 +56,7 @@ class CopyOutput:
         self.rate = Fraction(parameters.frame_rate)
         self.sample_rate = parameters.sample_rate
         self.loop_frames = max(1, round(self.rate * SLATE_LOOP_S))
+        self._video_tb, self._audio_tb = 1 / self.rate, Fraction(1, self.sample_rate)
         self.sink = _Sink(publish, batch=False)
         self._container: Any = av.open(
             self.sink, "w", format="mpegts", container_options=dict(MUXER_OPTIONS)
@@ -105,7 +106,8 @@ class CopyOutput:
 
     def samples_at(self, frame: int) -> int:
         """The audio sample that starts together with video frame ``frame``."""
-        return round(frame * self.sample_rate / self.rate)
+        num, den = self.rate.numerator, self.rate.denominator  # integers: called per packet
+        return (2 * frame * self.sample_rate * den + num) // (2 * num)
 
     def seconds_at(self, frame: int) -> float:
         return float(frame / self.rate)
@@ -117,7 +119,7 @@ class CopyOutput:
         assert dts > self.last_dts, (dts, self.last_dts)
         assert pts >= dts, (pts, dts)
         packet.pts, packet.dts = pts, dts
-        packet.time_base = 1 / self.rate
+        packet.time_base = self._video_tb
         packet.stream = self._video
         self._mux(packet)
         self.last_dts = dts
@@ -126,7 +128,7 @@ class CopyOutput:
     def mux_audio(self, packet: av.Packet[Any]) -> None:
         """Mux a file's AAC packet (one frame) as the next audio on the output clock."""
         packet.pts = packet.dts = self.audio_next
-        packet.time_base = Fraction(1, self.sample_rate)
+        packet.time_base = self._audio_tb
         packet.stream = self._audio
         self._mux(packet)
         self.audio_next += AAC_FRAME

@@ -49,7 +49,7 @@ from retrovue.runtime.timeline import Timeline, TimelineItem
 
 log = logging.getLogger(__name__)
 
-REJOIN_S = 2.0  # a file ready this late after its join position is sought again
+REJOIN_S = 0.5  # a file ready this late after its join position is sought again
 AUDIO_TAIL_PACKETS = 400  # packets read past the end of a slot for the audio that belongs to it
 HELD_MAX = 16  # video packets held back at most while waiting for a point to cut at
 
@@ -110,6 +110,7 @@ class CopyProducer(Producer):
         )  # fmt: skip
         self.parameters = profile.parameters
         self.rate = Fraction(profile.parameters.frame_rate or profile.fps)
+        self._rate_f = float(self.rate)
         self._given_copy = output if isinstance(output, CopyOutput) else None
         self.copy_output: CopyOutput | None = None
         self._origin = 0  # the output frame shown at start_utc
@@ -190,8 +191,9 @@ class CopyProducer(Producer):
 
     def _utc(self, frame: int) -> datetime:
         assert self.start_utc is not None
-        micros = Fraction((frame - self._origin) * 1_000_000) / self.rate
-        return self.start_utc + timedelta(microseconds=round(micros))
+        num, den = self.rate.numerator, self.rate.denominator  # integers: called per step
+        micros = (2 * (frame - self._origin) * 1_000_000 * den + num) // (2 * num)
+        return self.start_utc + timedelta(microseconds=micros)
 
     def _frame_at(self, at_utc: datetime) -> int:
         """The first output frame shown at or after ``at_utc``."""
@@ -205,7 +207,7 @@ class CopyProducer(Producer):
     def _pace_copy(self) -> None:
         if not self.options.paced or self.start_mono is None:
             return
-        ahead_s = float(self.frames_out / self.rate) - (self.clock.monotonic_s() - self.start_mono)
+        ahead_s = self.frames_out / self._rate_f - (self.clock.monotonic_s() - self.start_mono)
         if ahead_s > self.options.burst_s:
             self._stop.wait(ahead_s - self.options.burst_s)
 
@@ -276,7 +278,8 @@ class CopyProducer(Producer):
                 self._place_audio(out, play, packet)
                 continue
             pts, dts = play.start + packet.pts, play.start + packet.dts
-            if pts >= play.end or dts >= play.end - out.delay:
+            delay = max(out.delay, source.delay)
+            if pts >= play.end or dts >= play.end - delay:
                 play.held.clear()  # pictures of an unfinished group: not shown
                 self._slot_ended(out, play, source)
                 return
@@ -286,7 +289,7 @@ class CopyProducer(Producer):
                 continue
             play.held.append((packet.packet, pts, dts))
             shown = max([out.video_next - 1, *(held[1] for held in play.held)])
-            if shown - dts <= out.delay or len(play.held) > HELD_MAX:
+            if shown - dts <= delay or len(play.held) > HELD_MAX:
                 self._release(out, play)
                 return
 

@@ -52,6 +52,8 @@ class CopySource:
         self.parameters = parameters
         self.audio_language = audio_language
         self.rate = Fraction(parameters.frame_rate or 25)
+        self._rate = float(self.rate)
+        self._video_tb = self._audio_tb = 1.0
         self.failed: str | None = None
         self.eof = False
         self.key_s = 0.0  # file position of the first keyframe
@@ -87,11 +89,21 @@ class CopySource:
         self._audio = pick_audio_stream(self._container, self.audio_language)
         if self._audio is None:
             raise ValueError("no audio stream")
+        if not self._matches(self._audio):  # a track in another setup would corrupt the stream
+            self._audio = self._container.streams.audio[0]  # the one the check compared
+        self._video_tb = float(self._video.time_base)  # floats: per packet, Fractions are slow
+        self._audio_tb = float(self._audio.time_base)
         if self._video.start_time is not None:
-            self._origin_s = float(self._video.start_time * self._video.time_base)
+            self._origin_s = self._video.start_time * self._video_tb
         extradata = self._video.codec_context.extradata or b""
         if extradata[:1] == b"\x01":  # avcC (MP4, Matroska): convert to Annex B ourselves
             self._filter = av.BitStreamFilterContext("h264_mp4toannexb", self._video)
+
+    def _matches(self, track: Any) -> bool:
+        ctx, params = track.codec_context, self.parameters
+        found = (ctx.name, ctx.profile, ctx.sample_rate, ctx.layout.name)
+        return found == (params.audio_codec, params.audio_profile, params.sample_rate,
+                         params.audio_layout)  # fmt: skip
 
     def seek(self, start_s: float) -> None:
         """Position on the keyframe at or before ``start_s`` (further back when a container
@@ -134,8 +146,8 @@ class CopySource:
         if not raw:
             self.fail(f"{self.path}: no keyframe to start from")
             return
-        base = self._video.time_base
-        self.key_s = float(raw[0][2] * base) - self._origin_s if raw[0][2] is not None else 0.0
+        key_pts = raw[0][2]
+        self.key_s = key_pts * self._video_tb - self._origin_s if key_pts is not None else 0.0
         videos = [r for r in raw if r[1]]
         known = next(((i, r[3]) for i, r in enumerate(videos) if r[3] is not None), None)
         first_dts = 0 if known is None else self._frames(known[1]) - known[0]
@@ -163,13 +175,11 @@ class CopySource:
 
     def _frames(self, ts: int) -> int:
         """A video timestamp as frames from the keyframe."""
-        seconds = float(ts * self._video.time_base) - self._origin_s - self.key_s
-        return round(seconds * self.rate)
+        return round((ts * self._video_tb - self._origin_s - self.key_s) * self._rate)
 
     def _timed(self, packet: Any, video: bool, pts: int | None, dts: int | None) -> CopyPacket:
         if not video:
-            base = self._audio.time_base
-            at_s = float((pts or 0) * base) - self._origin_s - self.key_s
+            at_s = (pts or 0) * self._audio_tb - self._origin_s - self.key_s
             return CopyPacket(packet, False, at_s=at_s)
         last = self._last_dts if self._last_dts is not None else -1
         out_dts = self._frames(dts) if dts is not None else last + 1

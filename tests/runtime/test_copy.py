@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import shutil
 import subprocess
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from retrovue.clock import FakeClock, SystemClock
 from retrovue.runtime.copyproducer import CopyProducer
+from retrovue.runtime.copysource import CopySource
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
 from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
 from retrovue.runtime.producers import make_producer
@@ -323,3 +325,27 @@ async def _read(session: ViewerSession, at_least_bytes: int) -> bytes:
             if len(data) >= at_least_bytes:
                 break
     return bytes(data)
+
+
+def test_a_slow_file_is_covered_by_the_tuning_slate_then_copied(
+    copy_clips: CopyClips, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = CopySource.open
+
+    def slow_open(source: CopySource, start_s: float) -> CopySource:
+        threading.Event().wait(0.8)  # a slow disk or network share
+        return opened(source, start_s)
+
+    monkeypatch.setattr(CopySource, "open", slow_open)
+    clock = SystemClock()
+    now = clock.now_utc()
+    item = TimelineItem(now, now + timedelta(seconds=4), "programme", "slow", copy_clips.mkv)
+    run = run_copy(copy_channel([copy_clips.mkv]), [item], clock, frames=3 * FPS, paced=True)
+    assert run.report.errors == []
+    assert run.report.max_pcr_gap_ms <= 100
+    tags = [tag for _, tag, _ in run.frames]
+    assert tags[0] != 22  # the tuning slate came first, at once
+    first = tags.index(22)
+    assert 0.6 <= run.frames[first][0] <= 2.0  # the slate ran ahead of the clock meanwhile
+    assert set(tags[first:]) == {22}
+    assert run.frames[first][2] == keyframe_before(copy_clips.mkv, run.frames[first][0])
