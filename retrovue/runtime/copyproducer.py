@@ -2,17 +2,18 @@
 
 Same interface and bookkeeping as :class:`~retrovue.runtime.producer.Producer` (which items air,
 as-run hooks, the play-time gate, director modes, restarts on the same output, pacing); only the
-loop differs. Instead of one encoded frame per step, a step muxes the next video packet of the
-file on air (with the audio packets before it), or one picture of a slate loop.
+loop differs. Instead of one encoded frame per step, a step muxes the file's next video packets up
+to a point where the stream could be cut (with the audio packets read on the way), or one picture
+of a slate loop.
 
 Placement on the output clock (``copyout``): a file starts at its keyframe at or before the
 scheduled position (copy cannot start between keyframes), and that keyframe is shown at the
-output frame where the item begins (a few frames later when the previous item's last packets
-need room for the new one's decoding delay). The item ends at its scheduled end: later packets
-are not sent. Audio is laid back to back on its own clock; silence fills any hole, and it is
-dropped where it would overlap. Whatever is not a file picture is a slate encoded at the files'
-parameters (tuning, gaps and slate events, faults, emergency, guide), so the stream never goes
-quiet.
+output frame where the item begins, or as soon after the previous item's last pictures as its
+decoding delay allows (a few frames early at most). The item ends at its scheduled end: packets
+that would be shown later, and the unfinished group before them, are not sent. Audio is laid back
+to back on its own clock; silence fills any hole, and audio is dropped where it would overlap.
+Whatever is not a file picture is a slate encoded at the files' parameters (tuning, gaps and
+slate events, faults, emergency, guide), so the stream never goes quiet.
 """
 
 from __future__ import annotations
