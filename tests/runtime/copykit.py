@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from io import BytesIO
 from pathlib import Path
@@ -14,13 +14,15 @@ from pathlib import Path
 import av
 
 from retrovue.clock import Clock
+from retrovue.runtime import slates
 from retrovue.runtime.copycheck import check_copy
 from retrovue.runtime.copyproducer import CopyProducer
-from retrovue.runtime.director import NORMAL, DirectorState
+from retrovue.runtime.director import GUIDE, NORMAL, DirectorState
 from retrovue.runtime.operation import ChannelOperation
 from retrovue.runtime.producer import ChannelInfo, ProducerOptions
 from retrovue.runtime.producers import make_producer
 from retrovue.runtime.profiles import CopyProfile, copy_profile
+from retrovue.runtime.slate_frames import to_video_frame
 from retrovue.runtime.timeline import ListTimeline, TimelineItem
 from retrovue.testing.media import MediaSpec, make_media, read_frame_code
 from retrovue.testing.tscheck import CLOCK_HZ, TsReport, check_ts
@@ -36,13 +38,16 @@ COPY_SPEC = MediaSpec(duration_s=4.0, width=320, height=180, max_b_frames=2, gop
 class CopyClips:
     mp4: str
     mkv: str
+    ts: str  # H.264 already in Annex B form, AAC in ADTS
     tags: dict[str, int]  # path -> tag
 
 
 def make_copy_clips(folder: Path) -> CopyClips:
-    mp4 = make_media(folder / "copy-a.mp4", MediaSpec(**{**COPY_SPEC.__dict__, "tag": 21}))
-    mkv = make_media(folder / "copy-b.mkv", MediaSpec(**{**COPY_SPEC.__dict__, "tag": 22}))
-    return CopyClips(str(mp4), str(mkv), {str(mp4): 21, str(mkv): 22})
+    made = {
+        tag: str(make_media(folder / f"copy-{tag}.{ext}", replace(COPY_SPEC, tag=tag)))
+        for tag, ext in ((21, "mp4"), (22, "mkv"), (23, "ts"))
+    }
+    return CopyClips(made[21], made[22], made[23], {path: tag for tag, path in made.items()})
 
 
 def copy_channel(paths: Sequence[str]) -> ChannelInfo:
@@ -71,10 +76,16 @@ class ScriptedOperation(ChannelOperation):
     """No station: an emergency between two output frame counts, normal otherwise."""
 
     def __init__(
-        self, first: int = -1, last: int = -1, *, refused: frozenset[str] = frozenset()
+        self,
+        first: int = -1,
+        last: int = -1,
+        *,
+        refused: frozenset[str] = frozenset(),
+        mode: str = "emergency",
     ) -> None:
         super().__init__(None, None)
         self.window = (first, last)
+        self.mode = mode
         self.message = "Severe weather warning"
         self.refused = refused  # titles the play-time gate refuses
         self.frames: Callable[[], int] = lambda: 0
@@ -84,8 +95,14 @@ class ScriptedOperation(ChannelOperation):
 
     def state(self) -> DirectorState:
         if self.window[0] <= self.frames() < self.window[1]:
+            if self.mode == "guide":
+                return GUIDE
             return DirectorState("emergency", self.message, request_id=1)
         return NORMAL
+
+    def guide_frame(self, width: int, height: int, seconds: int) -> av.VideoFrame:
+        listing = slates.GuideListing(datetime(2027, 1, 1, tzinfo=UTC), "UTC", ())
+        return to_video_frame(slates.guide_listing(width, height, listing))
 
 
 def run_copy(
@@ -162,8 +179,9 @@ def keyframe_before(path: str, position_s: float) -> int:
     """The source frame of ``path``'s keyframe at or before ``position_s``."""
     with av.open(path) as container:
         stream = container.streams.video[0]
+        origin = stream.start_time or 0
         keys = [
-            round(packet.pts * stream.time_base * FPS)
+            round((packet.pts - origin) * stream.time_base * FPS)
             for packet in container.demux(stream)
             if packet.is_keyframe and packet.pts is not None
         ]

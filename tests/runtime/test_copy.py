@@ -45,11 +45,15 @@ def copy_clips(tmp_path_factory: pytest.TempPathFactory) -> CopyClips:
 @pytest.fixture(scope="module")
 def boundaries(copy_clips: CopyClips) -> tuple[CopyRun, list[TimelineItem]]:
     clock = FakeClock()
-    mp4, mkv = copy_clips.mp4, copy_clips.mkv
-    plan = [(mp4, 1.5, 0.4), (mkv, 2.0, 0.7), (mp4, 1.2, 0.0), (mkv, 1.6, 1.3), (mp4, 1.0, 2.2)]
+    mp4, mkv, ts = copy_clips.mp4, copy_clips.mkv, copy_clips.ts
+    plan = [
+        (mp4, 1.5, 0.4), (mkv, 2.0, 0.7), (mp4, 1.2, 0.0), (mkv, 1.6, 1.3), (ts, 1.0, 1.2),
+        (mp4, 1.0, 2.2),
+    ]  # fmt: skip
     items = back_to_back(clock.now_utc() - timedelta(seconds=JOINED_S), plan)
     total_s = sum(d for _, d, _ in plan) - JOINED_S
-    run = run_copy(copy_channel([mp4, mkv]), items, clock, frames=round(total_s * FPS))
+    frames = round(total_s * FPS) - 3  # the run ends in the last item
+    run = run_copy(copy_channel([mp4, mkv, ts]), items, clock, frames=frames)
     return run, items
 
 
@@ -186,13 +190,14 @@ def test_gaps_missing_and_broken_files_become_slates_on_the_same_clock(
     assert {starts[1], starts[2], starts[5]} <= idr_frames  # each slate starts with an IDR
 
 
-def test_an_emergency_replaces_copied_programming_with_an_encoded_slate(
-    copy_clips: CopyClips,
+@pytest.mark.parametrize("mode", ["emergency", "guide"])
+def test_a_director_mode_replaces_copied_programming_with_an_encoded_slate(
+    copy_clips: CopyClips, mode: str
 ) -> None:
     clock = FakeClock()
     start = clock.now_utc()
     item = TimelineItem(start, start + timedelta(seconds=4), "programme", "Show", copy_clips.mp4)
-    operation = ScriptedOperation(20, 60)  # an emergency from frame 20 to 60
+    operation = ScriptedOperation(20, 60, mode=mode)  # from output frame 20 to 60
     channel = copy_channel([copy_clips.mp4])
     run = run_copy(channel, [item], clock, frames=3 * FPS, operation=operation)
     assert run.report.errors == []
@@ -205,7 +210,7 @@ def test_an_emergency_replaces_copied_programming_with_an_encoded_slate(
     assert run.frames[off][0] == pytest.approx(2.4, abs=0.05)  # where the schedule is by now
     assert codes[off] == (21, keyframe_before(copy_clips.mp4, 2.4))  # its keyframe before
     red = _red_heads(run.ts)
-    assert all(red[on:off])
+    assert all(red[on:off]) == (mode == "emergency")
     assert not any(red[:on])
     assert not any(red[off:])
 
