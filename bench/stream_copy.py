@@ -1,6 +1,6 @@
 """CPU seconds per media minute of the ``copy`` profile: RetroVue's copy producer vs the ffmpeg CLI.
 
-    /work/venv/bin/python bench/stream_copy.py [--offset 10] [--rounds 3] [--item-s 30]
+    /work/venv/bin/python bench/stream_copy.py [--offset 10] [--rounds 3] [--item-s 30] [--tunes 8]
 
 Source: ``stream_media.source_file()`` (150 s of 1280x720 H.264 High 29.97 fps with B-frames,
 AAC stereo 48 kHz, in Matroska). Both remux the same media from ``--offset`` to the end of the
@@ -12,7 +12,10 @@ file into MPEG-TS as fast as they can (no pacing):
   join and a boundary) with a 2 s gap slate between them: the cost of boundaries and slates;
 - ``ffmpeg``: ``ffmpeg -ss OFFSET -i FILE -c copy -f mpegts -`` (a child process, CPU from wait4).
 
-The three alternate, ``--rounds`` times each; medians are printed.
+The three alternate, ``--rounds`` times each; medians are printed. Then ``--tunes`` paced tunes of
+a copy channel joining a programme that started 37.3 s earlier: time from starting the producer
+to the first byte and to the first complete IDR in the stream (the copy check, made when the
+channel is looked up, is not included).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +43,7 @@ from retrovue.runtime.producer import ChannelInfo, ProducerOptions
 from retrovue.runtime.producers import make_producer
 from retrovue.runtime.profiles import copy_profile
 from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.testing.tscheck import check_ts
 
 GAP_S = 2.0
 
@@ -106,11 +111,42 @@ def run_ffmpeg(source: Path, offset_s: float) -> tuple[float, float, int]:
     return usage.ru_utime + usage.ru_stime, time.perf_counter() - wall, size
 
 
+def tune_once(source: Path) -> tuple[float, float]:
+    verdict = check_copy([str(source)])
+    assert verdict.parameters is not None
+    clock = SystemClock()
+    now = clock.now_utc()
+    began = now - timedelta(seconds=37.3)
+    item = TimelineItem(began, now + timedelta(seconds=60), "programme", "bench", str(source))
+    data = bytearray()
+    times: list[float] = []
+    keyframe = threading.Event()
+
+    def publish(chunk: bytes) -> None:
+        times.append(time.perf_counter() - started)
+        data.extend(chunk)
+        whole = bytes(data[: len(data) - len(data) % 188])
+        if not keyframe.is_set() and check_ts(whole).idr_pts:
+            keyframe.set()
+
+    producer = make_producer(
+        ChannelInfo("1", "Bench", copy_profile(verdict.parameters)),
+        ListTimeline([item]), clock, publish, options=ProducerOptions(),
+    )  # fmt: skip
+    started = time.perf_counter()
+    producer.start()
+    keyframe.wait(10)
+    idr_s = times[-1]
+    producer.stop()
+    return times[0], idr_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--offset", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--item-s", type=float, default=30.0)
+    parser.add_argument("--tunes", type=int, default=8)
     args = parser.parse_args()
     source = source_file()
     media_s = duration_s(source) - args.offset
@@ -135,6 +171,14 @@ def main() -> None:
         print(
             f"{name:14s} {cpu / minutes:5.2f} CPU-s per media minute"
             f"  (CPU {cpu:.2f} s, wall {wall:.2f} s, {runs[-1][2] / 1e6:.1f} MB)"
+        )
+    if args.tunes:
+        tunes = [tune_once(source) for _ in range(args.tunes)]
+        first, idr = [t[0] for t in tunes], [t[1] for t in tunes]
+        print(
+            f"tune ({args.tunes}x): first byte p50 {statistics.median(first):.3f} s "
+            f"(max {max(first):.3f}); first IDR p50 {statistics.median(idr):.3f} s "
+            f"(max {max(idr):.3f})"
         )
 
 
