@@ -26,7 +26,7 @@ import av
 from av.video.frame import PictureType
 
 from retrovue.runtime.copycheck import CodecParameters
-from retrovue.runtime.output import MUXER_OPTIONS, _Sink
+from retrovue.runtime.output import CHUNK_FRAMES, MUXER_OPTIONS, _Sink
 
 SLATE_LOOP_S = 2
 SLATE_LOOPS_KEPT = 8
@@ -57,7 +57,7 @@ class CopyOutput:
         self.sample_rate = parameters.sample_rate
         self.loop_frames = max(1, round(self.rate * SLATE_LOOP_S))
         self._video_tb, self._audio_tb = 1 / self.rate, Fraction(1, self.sample_rate)
-        self.sink = _Sink(publish, batch=False)
+        self.sink = _Sink(publish, batch=True)
         self._container: Any = av.open(
             self.sink, "w", format="mpegts", container_options=dict(MUXER_OPTIONS)
         )
@@ -75,6 +75,7 @@ class CopyOutput:
         self.last_dts = -1  # the last video DTS muxed, in frames
         self.audio_next = self.samples_at(self.delay)  # the next audio sample
         self.broken = False  # the muxer failed: the session cannot go on
+        self._released_at = self.video_next  # the output frame of the last chunk published
 
     # ---- streams ---------------------------------------------------------------------------
 
@@ -208,8 +209,21 @@ class CopyOutput:
             self._silence = packets[-1]  # past the encoder's priming: plain silence
         return self._silence
 
+    def end_step(self) -> None:
+        """Publish what the muxer wrote since the last chunk: after every step during the first
+        second (tuning), then every ``CHUNK_FRAMES`` output frames, as ``TsOutput`` does."""
+        if (
+            self.video_next <= self.delay + self.rate
+            or self.video_next - self._released_at >= CHUNK_FRAMES
+        ):
+            self.sink.release()
+            self._released_at = self.video_next
+
     def close(self, *, flush: bool = True) -> None:
         """Write what the muxer still holds and end the stream (nothing to drain: ``flush`` is
         accepted for the service, which closes outputs the same way whatever their kind)."""
         del flush
-        self._container.close()
+        try:
+            self._container.close()
+        finally:
+            self.sink.release()

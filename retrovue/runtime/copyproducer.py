@@ -143,6 +143,7 @@ class CopyProducer(Producer):
                 if max_frames is not None and self.frames_out >= max_frames:
                     break
                 self._step(out)
+                out.end_step()
                 self.frames_out = out.video_next - self._origin
                 self._prefetch_next()
                 self._pace_copy()
@@ -206,11 +207,16 @@ class CopyProducer(Producer):
         return frame
 
     def _pace_copy(self) -> None:
-        if not self.options.paced or self.start_mono is None:
+        """``Producer._pace`` on the files' exact frame rate: a burst at tune, then the lead
+        shrinks to ``lead_s``."""
+        options = self.options
+        if not options.paced or self.start_mono is None:
             return
-        ahead_s = self.frames_out / self._rate_f - (self.clock.monotonic_s() - self.start_mono)
-        if ahead_s > self.options.burst_s:
-            self._stop.wait(ahead_s - self.options.burst_s)
+        elapsed_s = self.clock.monotonic_s() - self.start_mono
+        lead_s = max(options.lead_s, options.burst_s - options.lead_decay * elapsed_s)
+        ahead_s = self.frames_out / self._rate_f - elapsed_s
+        if ahead_s > lead_s:
+            self._stop.wait(ahead_s - lead_s)
 
     # ---- files -----------------------------------------------------------------------------
 

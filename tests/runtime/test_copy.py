@@ -16,6 +16,7 @@ from retrovue.clock import FakeClock, SystemClock
 from retrovue.runtime.copyproducer import CopyProducer
 from retrovue.runtime.copysource import CopySource
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
+from retrovue.runtime.launch import ProcessLauncher
 from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
 from retrovue.runtime.producers import make_producer
 from retrovue.runtime.service import RuntimeStreamService, ViewerSession
@@ -354,3 +355,21 @@ def test_a_slow_file_is_covered_by_the_tuning_slate_then_copied(
     assert 0.6 <= run.frames[first][0] <= 2.0  # the slate ran ahead of the clock meanwhile
     assert set(tags[first:]) == {22}
     assert run.frames[first][2] == keyframe_before(copy_clips.mkv, run.frames[first][0])
+
+
+async def test_a_copy_channel_runs_in_a_worker_process(copy_clips: CopyClips) -> None:
+    clock = SystemClock()
+    mp4, mkv = copy_clips.mp4, copy_clips.mkv
+    items = back_to_back(clock.now_utc(), [(mp4, 1.0, 0.0), (None, 0.5, 0.0), (mkv, 3.0, 0.0)])
+    directory = StaticDirectory({"8": ChannelSetup(copy_channel([mp4, mkv]), ListTimeline(items))})
+    service = RuntimeStreamService(directory, clock, launcher=ProcessLauncher(warm=False))
+    session = await service.open("8", client="a")
+    data = await _read(session, 150_000)
+    live = service.live("8")
+    assert live is not None
+    assert isinstance(getattr(live.producer, "pid", None), int)  # not in this process
+    report = check_ts(data[: len(data) - len(data) % 188])
+    assert report.errors == []
+    assert report.idr_pts
+    await session.close()
+    await service.close()
