@@ -127,12 +127,6 @@ class ProcessProducer:
             process.kill()
             self._supervisor.join(JOIN_S)
 
-    def kill(self) -> None:
-        """Kill the worker without asking (tests of crash recovery; hang handling)."""
-        process = self._process
-        if process is not None:
-            process.kill()
-
     @property
     def running(self) -> bool:
         return self._supervisor.is_alive()
@@ -172,6 +166,8 @@ class ProcessProducer:
         child_data.close()
         self._process, self._control, self.pid = process, control, process.pid
         self._send(("job", job))
+        if self._stopping.is_set():  # stopped while the worker was starting: it exits at once
+            self._send(("stop",))
         reader = threading.Thread(
             target=self._read, args=(data,), name=f"worker-data-{self.channel.number}",
             daemon=True,
@@ -225,8 +221,10 @@ class ProcessProducer:
                 hooks.item_finished(*message[1:])
         elif kind == "stats":
             self.frames_out, self.boundaries, self.faults = message[1:]
-        elif kind == "log":
-            log.log(message[1], "channel %s: %s", self.channel.number, message[3])
+        elif kind == "log":  # under the worker's logger name, through the server's handlers
+            logging.getLogger(message[2]).log(
+                message[1], "channel %s: %s", self.channel.number, message[3]
+            )
         elif kind == "exit":
             self._reported.append(message[1])
 
