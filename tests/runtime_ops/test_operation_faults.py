@@ -78,12 +78,18 @@ def test_a_fault_on_air_gives_a_slate_and_the_next_programme_starts_on_time(
     if fault != "missing":
         victim.write_bytes(media["victim"].read_bytes())
     action = {"truncated": lambda: _truncate(victim), "garbage": lambda: _garble(victim)}.get(
-        fault, lambda: os.remove(victim) if victim.exists() else None
+        fault, lambda: None
     )
+
+    def remove_once_on_air(producer: Producer) -> None:  # its pictures go out: the file is open
+        if fault == "removed" and producer.frames_out >= 1 and victim.exists():
+            os.remove(victim)
+
     items = _items(clock, str(victim), str(media["next"]))
     run = run_with_operation(
-        sqlite_db, clock, channel_id, items, frames=FRAMES, actions={"Victim": action}
-    )
+        sqlite_db, clock, channel_id, items, frames=FRAMES, actions={"Victim": action},
+        on_frame=remove_once_on_air,
+    )  # fmt: skip
     assert run.report.errors == []
     assert run.report.video_frames == FRAMES
     # the next programme starts on the exact frame, from its first frame
@@ -97,6 +103,7 @@ def test_a_fault_on_air_gives_a_slate_and_the_next_programme_starts_on_time(
     assert victim_row.actual_end_utc == items[1].start_utc
     victim_frames = run.codes[:NEXT_FRAME]
     if fault == "removed":  # an open file survives its unlinking (POSIX): it plays to the end
+        assert not victim.exists()
         assert victim_row.status == "aired"
         assert all(code[0] == 11 for code in victim_frames)
         return
