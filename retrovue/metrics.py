@@ -2,7 +2,7 @@
 
 Nothing is counted twice: the collector asks the tuner pool, the runtime and the playlog what is
 true now (tuners in use, viewers, bytes sent, programme boundaries crossed, faults, producer
-speed, horizon days ahead) and renders it in the Prometheus text format.
+speed and restarts, horizon days ahead) and renders it in the Prometheus text format.
 """
 
 from __future__ import annotations
@@ -111,6 +111,11 @@ class _StationCollector(Collector):
             "Media seconds produced per wall second since the producer started.",
             labels=["channel"],
         )
+        restarts = CounterMetricFamily(
+            "retrovue_producer_restarts",
+            "Producers (worker processes) restarted after dying, per live channel.",
+            labels=["channel"],
+        )
         for stats in self._metrics.streams.channel_stats():
             label = [stats.number]
             viewers.add_metric(label, stats.viewers)
@@ -118,7 +123,8 @@ class _StationCollector(Collector):
             boundaries.add_metric(label, stats.boundaries)
             faults.add_metric(label, stats.faults)
             speed.add_metric(label, stats.speed)
-        yield from (viewers, sent, boundaries, faults, speed)
+            restarts.add_metric(label, stats.restarts)
+        yield from (viewers, sent, boundaries, faults, speed, restarts)
 
     def _horizon(self) -> Iterator[Metric]:
         ahead = GaugeMetricFamily(

@@ -41,6 +41,7 @@ class ChannelStats:
     boundaries: int
     faults: int
     speed: float
+    restarts: int = 0  # producers (or worker processes) restarted after dying
 
 
 class ViewerSession:
@@ -224,6 +225,7 @@ class RuntimeStreamService:
                 boundaries=channel.counters[0],
                 faults=channel.counters[1],
                 speed=round(channel.producer.speed(), 3),
+                restarts=channel.restarts,
             )
             for channel in self._live.values()
             if channel.alive

@@ -69,6 +69,7 @@ async def test_metrics_guide_and_a_stream(sqlite_db: Database, tmp_path: Path) -
         assert 'retrovue_viewers{channel="9"} 1.0' in during
         assert "retrovue_tuners_in_use 1.0" in during
         assert re.search(r'retrovue_bytes_sent_total\{channel="9"\} [1-9]', during)
+        assert 'retrovue_producer_restarts_total{channel="9"} 0.0' in during
 
 
 def test_schema_gate(tmp_path: Path) -> None:

@@ -135,6 +135,7 @@ async def test_a_worker_killed_by_sigsegv_is_replaced_and_its_viewers_stay(
     assert report.errors == []
     assert report.video_frames > 30
     assert len(before + more) >= 30_000
+    assert [s.restarts for s in service.channel_stats()] == [1]  # for /metrics
     await viewer.close()
     await service.close()
     failed = [r for r in asrun_rows(sqlite_db) if r.status == "failed"]
