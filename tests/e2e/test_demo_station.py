@@ -4,11 +4,13 @@ Discovered with ``hdhomerun_config`` and ``gssdp-discover``; lineup and XMLTV re
 with ``tv_validate_file``); 20 s of a channel recorded across a programme boundary with ``ffmpeg``
 as the client. The recording is checked for length, clean decoding, and content: every demo card
 carries its own tone, so the dominant frequency before and after the boundary tells which programme
-aired, and it must be the one the schedule says.
+aired, and it must be the one the schedule says. Then the channel's producer worker is killed
+with SIGSEGV while ``ffmpeg`` records: the recording goes on, the server lives, /metrics counts it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import math
@@ -254,3 +256,51 @@ def test_record_across_a_boundary_with_ffmpeg(station: Station, tmp_path: Path) 
     assert (
         _dominant_tone(recording, RECORD_S - 3.0, RECORD_S - 1.5) == TONES_HZ[str(after["title"])]
     ), after
+
+
+def _worker_pids(server_pid: int) -> list[int]:
+    """The server's producer workers: the children of its fork server (itself a child)."""
+
+    def children(pid: int) -> list[int]:
+        found: list[int] = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found += [int(p) for p in (task / "children").read_text().split()]
+        return found
+
+    return [worker for child in children(server_pid) for worker in children(child)]
+
+
+def test_a_worker_crash_while_ffmpeg_records_does_not_end_the_recording(
+    station: Station, tmp_path: Path
+) -> None:
+    lineup = json.loads(_get(station.url("/lineup.json"), patience_s=10))
+    number = str(lineup[-1]["GuideNumber"])
+    recording = tmp_path / "crash.ts"
+    ffmpeg = subprocess.Popen(
+        ["ffmpeg", "-v", "error", "-y", "-i", station.url(f"/auto/v{number}"),
+         "-t", "12", "-c", "copy", "-f", "mpegts", str(recording)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.perf_counter() + 20
+        while not (workers := _worker_pids(station.process.pid)):
+            assert time.perf_counter() < deadline, "no producer worker appeared"
+            time.sleep(0.1)
+        time.sleep(3.0)  # well into the recording
+        for worker in workers:
+            os.kill(worker, signal.SIGSEGV)  # what a crash in FFmpeg or x264 does
+        _, errors = ffmpeg.communicate(timeout=90)
+    finally:
+        if ffmpeg.poll() is None:
+            ffmpeg.kill()
+    assert ffmpeg.returncode == 0, errors
+    assert station.process.poll() is None  # the server lives on
+    probe = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-of", "json", str(recording)],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout)  # fmt: skip
+    assert float(probe["format"]["duration"]) > 10.0  # the recording went on after the crash
+    metrics = _get(station.url("/metrics"), patience_s=10).decode()
+    assert f'retrovue_producer_restarts_total{{channel="{number}"}} 1.0' in metrics
+    assert not any(pid in _worker_pids(station.process.pid) for pid in workers)
