@@ -31,6 +31,7 @@ import av
 import pytest
 
 from retrovue.demo.library import FILLER, FILMS, SERIES
+from retrovue.runtime.worker import process_name
 
 FIXED_PORT_LOCK = Path("/tmp/retrovue-hdhr-fixed-ports.lock")
 RECORD_S = 20
@@ -258,17 +259,25 @@ def test_record_across_a_boundary_with_ffmpeg(station: Station, tmp_path: Path) 
     ), after
 
 
-def _worker_pids(server_pid: int) -> list[int]:
-    """The server's producer workers: the children of its fork server (itself a child)."""
+def _worker_pids(server_pid: int, number: str | None = None) -> list[int]:
+    """The server's producer workers (children of its fork server, itself a child); with
+    ``number``, only that channel's, by the process name the worker gives itself."""
 
     def children(pid: int) -> list[int]:
         found: list[int] = []
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                found += [int(p) for p in (task / "children").read_text().split()]
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    found += [int(p) for p in (task / "children").read_text().split()]
         return found
 
-    return [worker for child in children(server_pid) for worker in children(child)]
+    def named(pid: int) -> bool:
+        with contextlib.suppress(OSError):
+            return Path(f"/proc/{pid}/comm").read_text().strip() == process_name(number or "")
+        return False
+
+    workers = [worker for child in children(server_pid) for worker in children(child)]
+    return workers if number is None else [pid for pid in workers if named(pid)]
 
 
 def test_a_worker_crash_while_ffmpeg_records_does_not_end_the_recording(
@@ -277,24 +286,24 @@ def test_a_worker_crash_while_ffmpeg_records_does_not_end_the_recording(
     lineup = json.loads(_get(station.url("/lineup.json"), patience_s=10))
     number = str(lineup[-1]["GuideNumber"])
     recording = tmp_path / "crash.ts"
-    lingering = set(_worker_pids(station.process.pid))  # other channels' workers, if any
-    ffmpeg = subprocess.Popen(
+    with subprocess.Popen(
         ["ffmpeg", "-v", "error", "-y", "-i", station.url(f"/auto/v{number}"),
          "-t", "12", "-c", "copy", "-f", "mpegts", str(recording)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.perf_counter() + 20
-        while not (workers := set(_worker_pids(station.process.pid)) - lingering):
-            assert time.perf_counter() < deadline, "no producer worker appeared"
-            time.sleep(0.1)
-        time.sleep(3.0)  # well into the recording
-        for worker in workers:
-            os.kill(worker, signal.SIGSEGV)  # what a crash in FFmpeg or x264 does
-        _, errors = ffmpeg.communicate(timeout=90)
-    finally:
-        if ffmpeg.poll() is None:
-            ffmpeg.kill()
+    ) as ffmpeg:  # fmt: skip
+        try:
+            deadline = time.perf_counter() + 20
+            # the channel's worker: a new one, or the one still lingering after an earlier test
+            while not (workers := set(_worker_pids(station.process.pid, number))):
+                assert time.perf_counter() < deadline, "no producer worker appeared"
+                time.sleep(0.1)
+            time.sleep(3.0)  # well into the recording
+            for worker in workers:
+                os.kill(worker, signal.SIGSEGV)  # what a crash in FFmpeg or x264 does
+            _, errors = ffmpeg.communicate(timeout=90)
+        finally:
+            if ffmpeg.poll() is None:
+                ffmpeg.kill()
     assert ffmpeg.returncode == 0, errors
     assert station.process.poll() is None  # the server lives on
     probe = json.loads(subprocess.run(

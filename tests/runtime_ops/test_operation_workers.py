@@ -124,6 +124,8 @@ async def test_a_worker_killed_by_sigsegv_is_replaced_and_its_viewers_stay(
     before = await _read(viewer, 30_000, arrivals)
     victim = _worker_pid(channel)
     assert victim != os.getpid()
+    # ps/top show which channel a worker plays
+    assert Path(f"/proc/{victim}/comm").read_text().strip() == "retrovue-ch5"
     os.kill(victim, signal.SIGSEGV)  # what a crash in FFmpeg or x264 does to the process
     more, after = await _read_across_restart(viewer, channel, 120_000, arrivals)
     assert channel.restarts == 1
