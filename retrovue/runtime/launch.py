@@ -14,11 +14,14 @@ from typing import Protocol
 
 from retrovue.clock import Clock
 from retrovue.runtime.directory import ChannelSetup, PlaylogTimeline
+from retrovue.runtime.native import limit_malloc_arenas
 from retrovue.runtime.operation import ChannelOperation
 from retrovue.runtime.output import TsOutput
 from retrovue.runtime.producer import ProducerOptions
 from retrovue.runtime.producers import make_producer
 from retrovue.runtime.workers import ProcessProducer, warm_up
+
+THREAD_MODE_ARENAS = 1  # 200 tunes: RSS +40-57 % with glibc's default, +7-9 % with 2, < 5 % with 1
 
 
 class ChannelProducer(Protocol):
@@ -100,3 +103,13 @@ class ProcessLauncher:
             database_url=self._database_url if playlog else None,
             timeline=None if playlog else setup.timeline,
         )  # fmt: skip
+
+
+def make_launcher(isolation: str, database_url: str | None = None) -> Launcher:
+    """The launcher a server uses for ``producer_isolation``; call it at start-up. With threads,
+    this process's malloc arenas are capped first (``native.limit_malloc_arenas``): producers come
+    and go with every tune, and with an arena per thread their freed memory stays scattered."""
+    if isolation == "process":
+        return ProcessLauncher(database_url)
+    limit_malloc_arenas(THREAD_MODE_ARENAS)
+    return ThreadLauncher()

@@ -21,7 +21,12 @@ from retrovue.db import Database
 from retrovue.errors import StreamError
 from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
 from retrovue.runtime.hub import VIEWER_QUEUE_BYTES, Hub, Viewer
-from retrovue.runtime.launch import ChannelProducer, Launcher, ProcessLauncher, ThreadLauncher
+from retrovue.runtime.launch import (
+    ChannelProducer,
+    Launcher,
+    ThreadLauncher,
+    make_launcher,
+)
 from retrovue.runtime.operation import StationOperation
 from retrovue.runtime.output import TsOutput
 from retrovue.runtime.producer import ProducerOptions
@@ -277,9 +282,8 @@ def build_stream_service(
     """The production StreamService: channels and playlogs from the database, as-run log,
     director modes and play-time gating (rows left playing by the last run are finished now);
     producers in worker processes unless ``producer_isolation`` says threads."""
-    launcher: Launcher = ThreadLauncher()
-    if settings.producer_isolation == "process":
-        launcher = ProcessLauncher(database.url.render_as_string(hide_password=False))
+    database_url = database.url.render_as_string(hide_password=False)
+    launcher = make_launcher(settings.producer_isolation, database_url)
     return RuntimeStreamService(
         DatabaseDirectory(database, settings, clock),
         clock,

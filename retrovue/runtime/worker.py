@@ -13,11 +13,8 @@ guide listing); it never writes: as-run events go to the server, whose one recor
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import signal
-import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +25,7 @@ from retrovue.clock import Clock, SystemClock
 from retrovue.db import Database
 from retrovue.runtime.director import NORMAL, DirectorState
 from retrovue.runtime.directory import PlaylogTimeline
+from retrovue.runtime.native import process_name, set_process_name
 from retrovue.runtime.operation import ChannelOperation, gate_refusal
 from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
 from retrovue.runtime.producers import make_producer
@@ -35,22 +33,6 @@ from retrovue.runtime.timeline import Timeline, TimelineItem
 
 STATS_S = 0.5
 EXIT_WAIT_S = 10.0
-PR_SET_NAME = 15  # prctl(2)
-COMM_BYTES = 15  # the kernel keeps 15 bytes of a process name
-
-
-def process_name(channel_number: str) -> str:
-    """What ``ps -o comm`` and ``top`` show for a channel's worker: ``retrovue-ch4.1``."""
-    return f"retrovue-ch{channel_number}"[:COMM_BYTES]
-
-
-def set_process_name(name: str) -> bool:
-    """Name the calling process (Linux ``prctl(PR_SET_NAME)``); False where that is not there."""
-    if not sys.platform.startswith("linux"):
-        return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    raw = name.encode("utf-8", "replace")[:COMM_BYTES]
-    return bool(libc.prctl(PR_SET_NAME, ctypes.c_char_p(raw), 0, 0, 0) == 0)
 
 
 @dataclass(frozen=True)
