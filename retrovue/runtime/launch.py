@@ -21,7 +21,7 @@ from retrovue.runtime.producer import ProducerOptions
 from retrovue.runtime.producers import make_producer
 from retrovue.runtime.workers import ProcessProducer, warm_up
 
-THREAD_MODE_ARENAS = 1  # 200 tunes: RSS +40-57 % with glibc's default, +7-9 % with 2, < 5 % with 1
+THREAD_MODE_ARENAS = 1  # RSS level after ~150 tunes; glibc's default: +65 % at 400 and growing
 
 
 class ChannelProducer(Protocol):

@@ -21,12 +21,7 @@ from retrovue.db import Database
 from retrovue.errors import StreamError
 from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
 from retrovue.runtime.hub import VIEWER_QUEUE_BYTES, Hub, Viewer
-from retrovue.runtime.launch import (
-    ChannelProducer,
-    Launcher,
-    ThreadLauncher,
-    make_launcher,
-)
+from retrovue.runtime.launch import ChannelProducer, Launcher, ThreadLauncher, make_launcher
 from retrovue.runtime.operation import StationOperation
 from retrovue.runtime.output import TsOutput
 from retrovue.runtime.producer import ProducerOptions
