@@ -27,12 +27,12 @@ from retrovue.db import Database
 from retrovue.db.migrate import upgrade
 from retrovue.db.models.broadcast import AsRun, Channel, DirectorRequest
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.launch import Launcher, ProcessLauncher, ThreadLauncher
-from retrovue.runtime.operation import StationOperation
-from retrovue.runtime.producer import ChannelInfo
-from retrovue.runtime.profiles import profile_named
+from retrovue.runtime.isolation.launch import Launcher, ProcessLauncher, ThreadLauncher
+from retrovue.runtime.onair.operation import StationOperation
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.profiles import profile_named
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
 from retrovue.runtime.service import RuntimeStreamService
-from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.media import MediaSpec, make_media
 
 

@@ -26,11 +26,11 @@ from aiohttp import web
 
 from retrovue.clock import SystemClock
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.launch import Launcher, ProcessLauncher, ThreadLauncher
-from retrovue.runtime.producer import ChannelInfo
-from retrovue.runtime.profiles import profile_named
+from retrovue.runtime.isolation.launch import Launcher, ProcessLauncher, ThreadLauncher
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.profiles import profile_named
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
 from retrovue.runtime.service import RuntimeStreamService
-from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.media import MediaSpec, make_media
 
 PORT = 18931

@@ -29,8 +29,8 @@ from retrovue.app import StationConfig, run_station
 from retrovue.clock import SystemClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import Channel
-from retrovue.hdhr.signal_service import TestSignalService
 from retrovue.testing.databases import create_schema_fast
+from retrovue.testing.signal_service import TestSignalService
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stream_media import ffmpeg_transcode_args, source_file
 
 from retrovue.clock import SystemClock
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.profiles import PROFILES
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.profiles import PROFILES
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.producer import make_producer
 
 BURST_S = ProducerOptions().burst_s  # held for the whole run (no decay), so lag is simple
 KEEP_UP_S = 1.0
@@ -66,7 +67,7 @@ def run_retrovue(
         started = now - timedelta(seconds=7.0 * index)
         item = TimelineItem(started, started + timedelta(hours=1), "programme", "b", str(source))
         producers.append(
-            Producer(
+            make_producer(
                 ChannelInfo(str(index), f"Bench {index}", PROFILES["720p"], x264_preset=preset),
                 ListTimeline([item]),
                 clock,
@@ -81,8 +82,7 @@ def run_retrovue(
     per_producer_mb = (rss_mb() - before) / count
     lags = []
     for producer in producers:
-        assert producer._thread is not None
-        producer._thread.join()
+        producer.join()
         lags.append(time.perf_counter() - begin - (seconds - BURST_S))
     return lags, per_producer_mb
 

@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stream_media import FFMPEG, source_file
 
 from retrovue.clock import SystemClock
-from retrovue.runtime.copycheck import check_copy
-from retrovue.runtime.producer import ChannelInfo, ProducerOptions
-from retrovue.runtime.producers import make_producer
-from retrovue.runtime.profiles import copy_profile
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.copy.check import check_copy
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.profiles import copy_profile
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.producer import make_producer
 from retrovue.testing.tscheck import check_ts
 
 GAP_S = 2.0
@@ -87,8 +87,7 @@ def run_retrovue(source: Path, items: list[TimelineItem], frames: int) -> tuple[
     )
     cpu, wall = cpu_self(), time.perf_counter()
     producer.start()
-    assert producer._thread is not None
-    producer._thread.join()
+    producer.join()
     assert producer.error is None, producer.error
     return cpu_self() - cpu, time.perf_counter() - wall, len(sink)
 

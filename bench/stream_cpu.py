@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stream_media import ffmpeg_transcode_args, source_file
 
 from retrovue.clock import SystemClock
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.profiles import PROFILES
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.profiles import PROFILES
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.producer import make_producer
 
 
 def cpu_self() -> float:
@@ -41,7 +42,7 @@ def run_retrovue(source: Path, seconds: float, preset: str) -> tuple[float, floa
     item = TimelineItem(now, now + timedelta(hours=1), "programme", "bench", str(source))
     sink = bytearray()
     frames = round(seconds * 30)
-    producer = Producer(
+    producer = make_producer(
         ChannelInfo("1", "Bench", PROFILES["720p"], x264_preset=preset),
         ListTimeline([item]),
         clock,
@@ -50,8 +51,7 @@ def run_retrovue(source: Path, seconds: float, preset: str) -> tuple[float, floa
     )
     cpu, wall = cpu_self(), time.perf_counter()
     producer.start()
-    assert producer._thread is not None
-    producer._thread.join()
+    producer.join()
     return cpu_self() - cpu, time.perf_counter() - wall, len(sink)
 
 

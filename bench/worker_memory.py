@@ -30,12 +30,12 @@ from stream_media import ffmpeg_transcode_args, source_file
 
 from retrovue.clock import SystemClock
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.launch import Launcher, ProcessLauncher, ThreadLauncher
-from retrovue.runtime.producer import ChannelInfo
-from retrovue.runtime.profiles import PROFILES
+from retrovue.runtime.isolation.launch import Launcher, ProcessLauncher, ThreadLauncher
+from retrovue.runtime.isolation.supervisor import warm_up
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.profiles import PROFILES
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
 from retrovue.runtime.service import RuntimeStreamService
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
-from retrovue.runtime.workers import warm_up
 
 
 def memory_mb(pid: int | str = "self") -> tuple[float, float]:

@@ -38,8 +38,8 @@ from retrovue.hdhr.netaddr import bind_tcp, detect_advertise_host, interface_ipv
 from retrovue.hdhr.ssdp import NOTIFY_INTERVAL_S, SsdpResponder
 from retrovue.hdhr.ssdp_packets import SSDP_PORT
 from retrovue.hdhr.state import HdhrState
+from retrovue.hdhr.tuners import TunerPool
 from retrovue.runtime.interface import StreamService
-from retrovue.runtime.tuners import TunerPool
 
 DEFAULT_API_PORT = 80
 SHUTDOWN_TIMEOUT_S = 2.0

@@ -2,8 +2,8 @@
 
 A request is a row of ``broadcast_director_request``: ``channel_id`` NULL covers the whole
 station; ``cleared_utc`` NULL means still active. The runtime only reads them
-(``retrovue.runtime.director``): the most recent active request that covers a channel decides its
-mode. So:
+(``retrovue.runtime.onair.director``): the most recent active request that covers a channel
+decides its mode. So:
 
 - ``emergency CHANNEL``: that channel's active requests are cleared, a new emergency request
   for it is written (it beats an older station-wide one: newer wins).

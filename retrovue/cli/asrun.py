@@ -12,7 +12,7 @@ from retrovue.broadcast.timeparse import parse_date
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_json, emit_table
 from retrovue.errors import ValidationError
-from retrovue.runtime.asrun_report import (
+from retrovue.runtime.onair.asrun_report import (
     DEFAULT_TOLERANCE_MS,
     AsRunEntry,
     ChannelDay,

@@ -13,7 +13,7 @@ from retrovue.broadcast.director import DirectorChange, request_clear, request_e
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_json, emit_table
 from retrovue.errors import ValidationError
-from retrovue.runtime.director import director_status
+from retrovue.runtime.onair.director import director_status
 
 app = typer.Typer(
     help="Program director: emergency messages and channel modes.", no_args_is_help=True

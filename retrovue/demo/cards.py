@@ -11,8 +11,8 @@ from typing import Any
 
 import av
 
-from retrovue.runtime.bitmap_font import Plane, draw_text_centered, fill_rect
-from retrovue.runtime.slate import BARS
+from retrovue.runtime.slates.cards import BARS
+from retrovue.runtime.slates.font import Plane, draw_text_centered, fill_rect
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ def check_codecs() -> Check:
 def _has(name: str, mode: Literal["r", "w"]) -> bool:
     try:
         av.codec.Codec(name, mode)
-    except Exception:  # PyAV raises several kinds of error for an unknown codec
+    except (av.FFmpegError, ValueError, LookupError):  # how PyAV says "unknown codec"
         return False
     return True
 

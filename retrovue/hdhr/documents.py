@@ -20,7 +20,7 @@ from retrovue.hdhr.device import (
     Device,
 )
 from retrovue.hdhr.lineup import LineupChannel
-from retrovue.runtime.tuners import TunerState
+from retrovue.hdhr.tuners import TunerState
 
 JsonObject = dict[str, object]
 

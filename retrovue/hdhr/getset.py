@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from retrovue.hdhr.device import FIRMWARE_NAME, FIRMWARE_VERSION, MODEL_NUMBER, Device
 from retrovue.hdhr.lineup import LineupChannel
 from retrovue.hdhr.packets import UNKNOWN_VARIABLE, GetSetReply, GetSetRequest
-from retrovue.runtime.tuners import TunerState
+from retrovue.hdhr.tuners import TunerState
 
 READ_ONLY = "ERROR: read-only variable"
 FEATURES = "channelmap: us-cable\nmodulation: qam256\n"

@@ -12,8 +12,8 @@ from retrovue.hdhr.device import Device
 from retrovue.hdhr.documents import ScanState
 from retrovue.hdhr.getset import StationView
 from retrovue.hdhr.lineup import LineupCache, LineupChannel
+from retrovue.hdhr.tuners import TunerPool
 from retrovue.runtime.interface import StreamService
-from retrovue.runtime.tuners import TunerPool
 
 
 @dataclass

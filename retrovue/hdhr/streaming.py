@@ -16,8 +16,8 @@ from aiohttp import web
 from retrovue.clock import Clock
 from retrovue.errors import NotFoundError, StreamError, TunerError
 from retrovue.hdhr.state import HDHR_STATE, HdhrState
+from retrovue.hdhr.tuners import TunerUse
 from retrovue.runtime.interface import StreamSession
-from retrovue.runtime.tuners import TunerUse
 
 TS_CONTENT_TYPE = "video/mp2t"
 ERROR_HEADER = "X-HDHomeRun-Error"

@@ -13,21 +13,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from retrovue.broadcast.channels import get_channel
 from retrovue.clock import Clock
 from retrovue.config import Settings
 from retrovue.db import Database
-from retrovue.errors import NotFoundError, StreamError
-from retrovue.runtime.copycheck import check_copy
-from retrovue.runtime.producer import ChannelInfo
-from retrovue.runtime.profiles import (
+from retrovue.errors import NotFoundError, ScheduleError, StreamError
+from retrovue.runtime.copy.check import check_copy
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.profiles import (
     COPY,
     COPY_FALLBACK,
     OutputProfile,
     copy_profile,
     profile_named,
 )
-from retrovue.runtime.timeline import ItemKind, Timeline, TimelineItem, fill_gaps
+from retrovue.runtime.playout.timeline import ItemKind, Timeline, TimelineItem, fill_gaps
 from retrovue.scheduler.query import events_from
 
 log = logging.getLogger(__name__)
@@ -86,8 +88,13 @@ class PlaylogTimeline:
         self._channel_id = channel_id
 
     def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:
-        with self._database.transaction() as session:
-            events = events_from(session, self._channel_id, at_utc, count)
+        try:
+            with self._database.transaction() as session:
+                events = events_from(session, self._channel_id, at_utc, count)
+        except SQLAlchemyError as err:
+            raise ScheduleError(
+                f"channel {self._channel_id}: cannot read the playlog: {err}"
+            ) from err
         items = [
             TimelineItem(
                 start_utc=event.start_utc,

@@ -21,10 +21,15 @@ from retrovue.db import Database
 from retrovue.errors import StreamError
 from retrovue.runtime.directory import ChannelDirectory, ChannelSetup, DatabaseDirectory
 from retrovue.runtime.hub import VIEWER_QUEUE_BYTES, Hub, Viewer
-from retrovue.runtime.launch import ChannelProducer, Launcher, ThreadLauncher, make_launcher
-from retrovue.runtime.operation import StationOperation
-from retrovue.runtime.output import TsOutput
-from retrovue.runtime.producer import ProducerOptions
+from retrovue.runtime.isolation.launch import (
+    ChannelProducer,
+    Launcher,
+    ThreadLauncher,
+    make_launcher,
+)
+from retrovue.runtime.onair.operation import StationOperation
+from retrovue.runtime.playout.channel import ProducerOptions
+from retrovue.runtime.playout.engine import ReusableOutput
 
 log = logging.getLogger(__name__)
 RESTART_LIMIT = 5  # restarts of one channel's producer within RESTART_WINDOW_S, then give up
@@ -103,7 +108,7 @@ class LiveChannel:
     def start(self) -> None:
         self.producer.start()
 
-    def _new_producer(self, output: TsOutput | None) -> ChannelProducer:
+    def _new_producer(self, output: ReusableOutput | None) -> ChannelProducer:
         operation = None
         if self._operation is not None:
             operation = self._operation.for_channel(self.setup.channel_id)

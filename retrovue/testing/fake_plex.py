@@ -31,6 +31,7 @@ from typing import Any
 from aiohttp import web
 
 from retrovue.testing import fake_plex_xml as px
+from retrovue.testing.fake_plex_media import Json, xml_element
 
 UNAUTHORIZED_BODY = (
     "<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>"
@@ -41,7 +42,7 @@ XML = "text/xml;charset=utf-8"
 class FakePlex:
     """The application and its mutable state (fixture, token, hang switch, request log)."""
 
-    def __init__(self, fixture: px.Json | None = None, *, token: str = "fake-plex-token") -> None:
+    def __init__(self, fixture: Json | None = None, *, token: str = "fake-plex-token") -> None:
         self.fixture = copy.deepcopy(fixture) if fixture is not None else px.load_fixture()
         self.token = token
         self.hang = False
@@ -191,10 +192,10 @@ class FakePlex:
         episodes.sort(key=_sort_key)
         return _paged(request, episodes, _listed, key=node.data["ratingKey"], **_section_of(node))
 
-    def _section(self, key: str) -> px.Json:
+    def _section(self, key: str) -> Json:
         for section in self.fixture["sections"]:
             if str(section["key"]) == key:
-                found: px.Json = section
+                found: Json = section
                 return found
         raise web.HTTPNotFound()
 
@@ -206,8 +207,8 @@ class FakePlex:
         return index[keys[0]]
 
 
-def _remove_from(section: px.Json, rating_key: int) -> None:
-    def keep(item: px.Json) -> bool:
+def _remove_from(section: Json, rating_key: int) -> None:
+    def keep(item: Json) -> bool:
         return int(item["ratingKey"]) != rating_key
 
     section["items"] = [i for i in section.get("items", []) if keep(i)]
@@ -248,7 +249,7 @@ def _xml(root: Any) -> web.Response:
 def _listed(item: Any) -> Any:
     """A listing element: an item without details, or the "All episodes" directory (a key)."""
     if isinstance(item, str):
-        return px._el("Directory", key=item, title="All episodes")
+        return xml_element("Directory", key=item, title="All episodes")
     return px.item_element(item, details=False, chapters=False, markers=False)
 
 
@@ -329,7 +330,7 @@ class FakePlexServer:
 
 @contextmanager
 def running_fake_plex(
-    fixture: px.Json | None = None, *, token: str = "fake-plex-token"
+    fixture: Json | None = None, *, token: str = "fake-plex-token"
 ) -> Iterator[FakePlexServer]:
     server = FakePlexServer(FakePlex(fixture, token=token))
     with server:

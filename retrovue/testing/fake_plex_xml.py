@@ -9,17 +9,22 @@ the metadata endpoint adds streams, tags, and (when asked) chapters and markers.
 
 from __future__ import annotations
 
-import copy
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from retrovue.testing.fake_plex_media import (
+    Json,
+    chapter_elements,
+    marker_elements,
+    media_elements,
+    xml_element,
+)
 
 FIXTURE_DIR = Path(__file__).parent / "plex_fixtures"
 
-Json = dict[str, Any]
 
 TYPE_NUMBERS = {"movie": 1, "show": 2, "season": 3, "episode": 4}
 
@@ -74,14 +79,6 @@ def to_bytes(root: ET.Element) -> bytes:
     return body
 
 
-def _el(element_tag: str, /, **attrs: object) -> ET.Element:
-    element = ET.Element(element_tag)
-    for key, value in attrs.items():
-        if value is not None:
-            element.set(key, str(value).lower() if isinstance(value, bool) else str(value))
-    return element
-
-
 def server_root(server: Json, sections: list[Json]) -> ET.Element:
     attrs = {
         "allowCameraUpload": 1,
@@ -110,7 +107,7 @@ def server_root(server: Json, sections: list[Json]) -> ET.Element:
         "version": server["version"],
     }
     directories = [
-        _el("Directory", count=1, key=key, title=key)
+        xml_element("Directory", count=1, key=key, title=key)
         for key in ("activities", "butler", "channels", "clients", "hubs", "library", "playlists")
     ]
     return container(directories, **attrs)
@@ -118,9 +115,9 @@ def server_root(server: Json, sections: list[Json]) -> ET.Element:
 
 def library_root() -> ET.Element:
     directories = [
-        _el("Directory", key="sections", title="Library Sections"),
-        _el("Directory", key="recentlyAdded", title="Recently Added Content"),
-        _el("Directory", key="onDeck", title="On Deck"),
+        xml_element("Directory", key="sections", title="Library Sections"),
+        xml_element("Directory", key="recentlyAdded", title="Recently Added Content"),
+        xml_element("Directory", key="onDeck", title="On Deck"),
     ]
     return container(
         directories,
@@ -136,7 +133,7 @@ def library_root() -> ET.Element:
 
 
 def section_dir(section: Json) -> ET.Element:
-    element = _el(
+    element = xml_element(
         "Directory",
         allowSync=1,
         art=f"/:/resources/{section['type']}-fanart.jpg",
@@ -159,7 +156,7 @@ def section_dir(section: Json) -> ET.Element:
         contentChangedAt=section["updatedAt"],
         hidden=0,
     )
-    element.append(_el("Location", id=section["key"], path=section["location"]))
+    element.append(xml_element("Location", id=section["key"], path=section["location"]))
     return element
 
 
@@ -183,7 +180,7 @@ def _section_attrs(section: Json) -> dict[str, object]:
 
 def _tags(tag: str, values: Iterable[str], start_id: int) -> list[ET.Element]:
     return [
-        _el(tag, id=start_id + i, filter=f"{tag.lower()}={start_id + i}", tag=value)
+        xml_element(tag, id=start_id + i, filter=f"{tag.lower()}={start_id + i}", tag=value)
         for i, value in enumerate(values)
     ]
 
@@ -193,7 +190,7 @@ def show_dir(node: Node, *, details: bool) -> ET.Element:
     rating_key = int(show["ratingKey"])
     seasons = show.get("seasons", [])
     updated = show.get("updatedAt", 1700000000)
-    element = _el(
+    element = xml_element(
         "Directory",
         ratingKey=rating_key,
         key=f"/library/metadata/{rating_key}/children",
@@ -219,7 +216,7 @@ def show_dir(node: Node, *, details: bool) -> ET.Element:
     element.extend(_tags("Genre", show.get("genres", []), rating_key * 10))
     if details:
         folder = f"{section['location']}/{show['title']} ({show.get('year')})"
-        element.append(_el("Location", path=folder))
+        element.append(xml_element("Location", path=folder))
     return element
 
 
@@ -227,7 +224,7 @@ def season_dir(node: Node) -> ET.Element:
     season, show = node.data, node.show or {}
     rating_key = int(season["ratingKey"])
     updated = show.get("updatedAt", 1700000000)
-    return _el(
+    return xml_element(
         "Directory",
         ratingKey=rating_key,
         key=f"/library/metadata/{rating_key}/children",
@@ -251,170 +248,6 @@ def season_dir(node: Node) -> ET.Element:
     )
 
 
-def normalised_media(item: Json) -> list[Json]:
-    """The item's media list, expanding the compact single-file form."""
-    if "media" in item:
-        return [copy.deepcopy(m) for m in item["media"]]
-    media: Json = {
-        k: copy.deepcopy(item[k]) for k in ("container", "video", "audio", "subtitles") if k in item
-    }
-    media["parts"] = [
-        {
-            "id": int(item["ratingKey"]) * 10 + 1,
-            "file": item["file"],
-            "size": item.get("size", 0),
-            "duration": item.get("duration"),
-        }
-    ]
-    return [media]
-
-
-_RATE_NAMES = {23.976: "24p", 24.0: "24p", 25.0: "PAL", 29.97: "NTSC", 50.0: "50p", 59.94: "60p"}
-
-
-def _resolution(height: int) -> str:
-    if height >= 2000:
-        return "4k"
-    if height >= 1000:
-        return "1080"
-    if height >= 700:
-        return "720"
-    return "sd" if height < 576 else "576"
-
-
-def _streams(media: Json, part_id: int) -> list[ET.Element]:
-    streams: list[ET.Element] = []
-    video = media.get("video")
-    stream_id = part_id * 10
-    if video:
-        streams.append(
-            _el(
-                "Stream",
-                id=stream_id,
-                streamType=1,
-                default=1,
-                codec=video["codec"],
-                index=0,
-                bitrate=4000,
-                height=video["height"],
-                width=video["width"],
-                frameRate=video.get("frameRate"),
-                scanType=video.get("scanType"),
-                pixelAspectRatio=video.get("pixelAspectRatio"),
-                displayTitle=f"{_resolution(video['height'])} ({video['codec'].upper()})",
-            )
-        )
-    for i, audio in enumerate(media.get("audio", []), start=1):
-        streams.append(
-            _el(
-                "Stream",
-                id=stream_id + i,
-                streamType=2,
-                selected=1 if i == 1 else None,
-                default=1 if i == 1 else None,
-                codec=audio["codec"],
-                index=i,
-                channels=audio["channels"],
-                samplingRate=audio["samplingRate"],
-                language=audio.get("language"),
-                languageCode=audio.get("languageCode"),
-                languageTag=(audio.get("languageCode") or "")[:2] or None,
-                displayTitle=f"{audio.get('language', 'Unknown')} ({audio['codec'].upper()})",
-            )
-        )
-    offset = stream_id + 1 + len(media.get("audio", []))
-    for i, sub in enumerate(media.get("subtitles", [])):
-        streams.append(
-            _el(
-                "Stream",
-                id=offset + i,
-                streamType=3,
-                codec=sub["codec"],
-                index=offset + i - stream_id,
-                language=sub.get("language"),
-                languageCode=sub.get("languageCode"),
-                displayTitle=f"{sub.get('language', 'Unknown')} ({sub['codec'].upper()})",
-            )
-        )
-    return streams
-
-
-def media_elements(item: Json, *, details: bool, updated_at: int) -> list[ET.Element]:
-    elements = []
-    for number, media in enumerate(normalised_media(item), start=1):
-        video = media.get("video") or {}
-        audio = (media.get("audio") or [{}])[0]
-        parts = media["parts"]
-        total_ms = sum(int(p.get("duration") or 0) for p in parts) or item.get("duration")
-        element = _el(
-            "Media",
-            id=int(item["ratingKey"]) * 100 + number,
-            duration=total_ms,
-            bitrate=4000,
-            width=video.get("width"),
-            height=video.get("height"),
-            aspectRatio=round(video["width"] / video["height"], 2) if video else None,
-            audioChannels=audio.get("channels"),
-            audioCodec=audio.get("codec"),
-            videoCodec=video.get("codec"),
-            videoResolution=_resolution(video["height"]) if video else None,
-            container=media.get("container"),
-            videoFrameRate=_RATE_NAMES.get(video.get("frameRate", 0.0), "24p") if video else None,
-            videoProfile="main" if video else None,
-        )
-        for part in parts:
-            ext = part["file"].rsplit(".", 1)[-1]
-            part_el = _el(
-                "Part",
-                id=part["id"],
-                key=f"/library/parts/{part['id']}/{updated_at}/file.{ext}",
-                duration=part.get("duration"),
-                file=part["file"],
-                size=part.get("size", 0),
-                container=media.get("container"),
-                videoProfile="main" if video else None,
-                accessible=1 if details else None,
-                exists=1 if details else None,
-            )
-            if details:
-                part_el.extend(_streams(media, int(part["id"])))
-            element.append(part_el)
-        elements.append(element)
-    return elements
-
-
-def chapter_elements(item: Json) -> list[ET.Element]:
-    return [
-        _el(
-            "Chapter",
-            id=int(item["ratingKey"]) * 100 + i,
-            filter=f"thumb={i}",
-            index=i,
-            startTimeOffset=chapter["start"],
-            endTimeOffset=chapter["end"],
-            tag=chapter.get("tag"),
-            thumb=f"/library/media/{item['ratingKey']}/chapterImages/{i}",
-        )
-        for i, chapter in enumerate(item.get("chapters", []), start=1)
-    ]
-
-
-def marker_elements(item: Json) -> list[ET.Element]:
-    elements = []
-    for i, marker in enumerate(item.get("markers", []), start=1):
-        element = _el(
-            "Marker",
-            id=int(item["ratingKey"]) * 100 + i,
-            type=marker["type"],
-            startTimeOffset=marker["start"],
-            endTimeOffset=marker["end"],
-            final=1 if marker["type"] == "credits" else None,
-        )
-        element.append(_el("Attributes", id=int(item["ratingKey"]) * 100 + i, version=5))
-        elements.append(element)
-    return elements
-
-
 def _year(item: Json) -> object:
     aired = item.get("originallyAvailableAt")
     return item.get("year") or (int(aired[:4]) if aired else None)
@@ -425,7 +258,7 @@ def episode_video(node: Node, *, details: bool, chapters: bool, markers: bool) -
     rating_key = int(episode["ratingKey"])
     updated = int(episode.get("updatedAt") or show.get("updatedAt") or 1700000000)
     show_key, season_key = int(show["ratingKey"]), int(season["ratingKey"])
-    element = _el(
+    element = xml_element(
         "Video",
         ratingKey=rating_key,
         key=f"/library/metadata/{rating_key}",
@@ -464,7 +297,7 @@ def movie_video(node: Node, *, details: bool, chapters: bool, markers: bool) -> 
     movie = node.data
     rating_key = int(movie["ratingKey"])
     updated = int(movie.get("updatedAt", 1700000000))
-    element = _el(
+    element = xml_element(
         "Video",
         ratingKey=rating_key,
         key=f"/library/metadata/{rating_key}",

@@ -31,7 +31,7 @@ import av
 import pytest
 
 from retrovue.demo.library import FILLER, FILMS, SERIES
-from retrovue.runtime.native import process_name
+from retrovue.runtime.isolation.native import process_name
 
 FIXED_PORT_LOCK = Path("/tmp/retrovue-hdhr-fixed-ports.lock")
 RECORD_S = 20

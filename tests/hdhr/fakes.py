@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from retrovue.clock import Clock, SystemClock
 from retrovue.errors import NotFoundError, StreamError
-from retrovue.hdhr.testsignal import PACKET_BYTES, TestSignal
+from retrovue.testing.testsignal import PACKET_BYTES, TestSignal
 
 
 @dataclass

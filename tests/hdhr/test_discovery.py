@@ -165,7 +165,7 @@ async def test_bad_frames_are_skipped_one_reply_per_good_frame(tcp_port: int) ->
 
 
 async def test_tuner_status_follows_the_pool(station: RunningStation, tcp_port: int) -> None:
-    from retrovue.runtime.tuners import TunerUse
+    from retrovue.hdhr.tuners import TunerUse
 
     lease = station.state.tuners.acquire(TunerUse("4.1", "Cartoons", "10.1.1.1"), 1)
     try:

@@ -11,7 +11,7 @@ from retrovue.hdhr.getset import READ_ONLY, StationView, answer, lookup
 from retrovue.hdhr.identity import DeviceIdentity
 from retrovue.hdhr.lineup import LineupChannel
 from retrovue.hdhr.packets import UNKNOWN_VARIABLE, GetSetReply, GetSetRequest
-from retrovue.runtime.tuners import TunerState, TunerUse
+from retrovue.hdhr.tuners import TunerState, TunerUse
 
 DEVICE = Device(
     identity=DeviceIdentity("10439EFD", "abcdefghijklmnopqrstuvwx"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.hdhr.testsignal import (
+from retrovue.testing.testsignal import (
     PAT_PID,
     PCR_HZ,
     PMT_PID,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrovue.errors import TunerError
-from retrovue.runtime.tuners import (
+from retrovue.hdhr.tuners import (
     AllTunersBusyError,
     NoSuchTunerError,
     TunerBusyError,

@@ -14,16 +14,15 @@ from pathlib import Path
 import av
 
 from retrovue.clock import Clock
-from retrovue.runtime import slates
-from retrovue.runtime.copycheck import check_copy
-from retrovue.runtime.copyproducer import CopyProducer
-from retrovue.runtime.director import GUIDE, NORMAL, DirectorState
-from retrovue.runtime.operation import ChannelOperation
-from retrovue.runtime.producer import ChannelInfo, ProducerOptions
-from retrovue.runtime.producers import make_producer
-from retrovue.runtime.profiles import CopyProfile, copy_profile
-from retrovue.runtime.slate_frames import to_video_frame
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.copy.check import check_copy
+from retrovue.runtime.copy.engine import CopyEngine
+from retrovue.runtime.onair.operation import ChannelOperation
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.modes import GUIDE, NORMAL, DirectorState
+from retrovue.runtime.playout.profiles import CopyProfile, copy_profile
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.producer import Producer, make_producer
+from retrovue.runtime.slates import pictures as slates
 from retrovue.testing.media import MediaSpec, make_media, read_frame_code
 from retrovue.testing.tscheck import CLOCK_HZ, TsReport, check_ts
 
@@ -60,7 +59,7 @@ def copy_channel(paths: Sequence[str]) -> ChannelInfo:
 @dataclass
 class CopyRun:
     ts: bytes
-    producer: CopyProducer
+    producer: Producer
     report: TsReport
     frames: list[tuple[float, int, int]]  # (output seconds from the start, tag, source frame)
     audio: list[float]  # left channel
@@ -100,9 +99,8 @@ class ScriptedOperation(ChannelOperation):
             return DirectorState("emergency", self.message, request_id=1)
         return NORMAL
 
-    def guide_frame(self, width: int, height: int, seconds: int) -> av.VideoFrame:
-        listing = slates.GuideListing(datetime(2027, 1, 1, tzinfo=UTC), "UTC", ())
-        return to_video_frame(slates.guide_listing(width, height, listing))
+    def listing(self) -> slates.GuideListing:
+        return slates.GuideListing(datetime(2027, 1, 1, tzinfo=UTC), "UTC", ())
 
 
 def run_copy(
@@ -130,13 +128,12 @@ def run_copy(
         options=ProducerOptions(paced=paced, max_frames=frames),
         operation=operation,
     )
-    assert isinstance(producer, CopyProducer)
+    assert isinstance(producer.engine, CopyEngine)
     assert isinstance(channel.profile, CopyProfile)
     if operation is not None:
         operation.frames = lambda: producer.frames_out
     producer.start()
-    assert producer._thread is not None
-    producer._thread.join(60)
+    producer.join(60)
     assert producer.error is None
     data = b"".join(chunks)
     shown, audio, audio_start_s = decode_copy(data)

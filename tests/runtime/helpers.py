@@ -13,9 +13,10 @@ from io import BytesIO
 import av
 
 from retrovue.clock import Clock
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.profiles import OutputProfile
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.profiles import OutputProfile
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.producer import Producer, make_producer
 from retrovue.testing.media import read_frame_code
 from retrovue.testing.tscheck import TsReport, check_ts
 
@@ -33,7 +34,7 @@ class Aired:
 
     def frame_utc(self, index: int) -> datetime:
         assert self.producer.start_utc is not None
-        return self.producer.frame_utc(self.producer.start_utc, index)
+        return self.producer.frame_utc(index)
 
 
 def run_producer(
@@ -47,7 +48,7 @@ def run_producer(
 ) -> Aired:
     chunks: list[bytes] = []
     channel = ChannelInfo("9", "Test Nine", profile, language, x264_preset="ultrafast")
-    producer = Producer(
+    producer = make_producer(
         channel,
         ListTimeline(items),
         clock,
@@ -55,8 +56,7 @@ def run_producer(
         options=ProducerOptions(paced=paced, max_frames=frames),
     )
     producer.start()
-    assert producer._thread is not None
-    producer._thread.join(60)
+    producer.join(60)
     assert producer.error is None
     data = b"".join(chunks)
     codes, audio = decode(data)

@@ -13,14 +13,16 @@ from pathlib import Path
 import pytest
 
 from retrovue.clock import FakeClock, SystemClock
-from retrovue.runtime.copyproducer import CopyProducer
-from retrovue.runtime.copysource import CopySource
+from retrovue.runtime.copy.engine import CopyEngine
+from retrovue.runtime.copy.source import CopySource
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.launch import ProcessLauncher
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.producers import make_producer
+from retrovue.runtime.encode.engine import EncodeEngine
+from retrovue.runtime.isolation.launch import ProcessLauncher
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.core import Playout
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem, back_to_back
+from retrovue.runtime.producer import make_producer
 from retrovue.runtime.service import RuntimeStreamService, ViewerSession
-from retrovue.runtime.timeline import ListTimeline, TimelineItem, back_to_back
 from retrovue.testing.tscheck import check_ts
 from tests.runtime.copykit import (
     FPS,
@@ -248,15 +250,15 @@ def test_paced_copy_never_goes_quiet_through_slates(copy_clips: CopyClips, tmp_p
     assert arrivals[-1] - arrivals[0] > 3.2 - 1.5 - 0.3  # paced at 1x after the burst
 
 
-def test_make_producer_picks_the_class_by_profile(copy_clips: CopyClips) -> None:
+def test_make_producer_picks_the_engine_by_profile(copy_clips: CopyClips) -> None:
     clock = FakeClock()
     timeline = ListTimeline([])
     copied = make_producer(copy_channel([copy_clips.mp4]), timeline, clock, lambda _: None)
     normalised = make_producer(
         ChannelInfo("9", "Nine", TEST_PROFILE), timeline, clock, lambda _: None
     )
-    assert isinstance(copied, CopyProducer)
-    assert type(normalised) is Producer
+    assert isinstance(copied.engine, CopyEngine)
+    assert isinstance(normalised.engine, EncodeEngine)
 
 
 def test_a_restarted_copy_producer_continues_the_same_stream(copy_clips: CopyClips) -> None:
@@ -312,7 +314,8 @@ async def test_a_copy_channel_through_the_service_lets_a_late_viewer_join_on_a_k
     late, more = await asyncio.gather(_read(second, 40_000), _read(first, 40_000))
     live = service.live("8")
     assert live is not None
-    assert isinstance(live.producer, CopyProducer)
+    assert isinstance(live.producer, Playout)
+    assert isinstance(live.producer.engine, CopyEngine)
     for data in (early + more, late):
         report = check_ts(data[: len(data) - len(data) % 188])
         assert report.errors == []

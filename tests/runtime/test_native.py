@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from retrovue.runtime.native import COMM_BYTES, process_name
+from retrovue.runtime.isolation.native import COMM_BYTES, process_name
 
 
 def _child(code: str) -> str:
@@ -24,7 +24,7 @@ def test_a_worker_process_name_names_the_channel_within_the_kernel_limit() -> No
 def test_set_process_name_shows_in_proc_comm() -> None:
     shown = _child(
         "from pathlib import Path\n"
-        "from retrovue.runtime.native import set_process_name\n"
+        "from retrovue.runtime.isolation.native import set_process_name\n"
         "assert set_process_name('retrovue-ch12.3')\n"
         "print(Path('/proc/self/comm').read_text())"
     )
@@ -32,9 +32,5 @@ def test_set_process_name_shows_in_proc_comm() -> None:
 
 
 def test_malloc_arenas_can_be_capped() -> None:
-    assert (
-        _child(
-            "from retrovue.runtime.native import limit_malloc_arenas\nprint(limit_malloc_arenas(1))"
-        )
-        == "True"
-    )
+    code = "from retrovue.runtime.isolation.native import limit_malloc_arenas\n"
+    assert _child(code + "print(limit_malloc_arenas(1))") == "True"

@@ -16,10 +16,10 @@ from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.db.models import CatalogAsset, Channel, PlaylogEvent
 from retrovue.errors import NotFoundError
-from retrovue.runtime.copycheck import check_copy
+from retrovue.runtime.copy.check import check_copy
 from retrovue.runtime.directory import DatabaseDirectory, PlaylogTimeline, resolve_profile
-from retrovue.runtime.producer import ProducerOptions
-from retrovue.runtime.profiles import CopyProfile
+from retrovue.runtime.playout.channel import ProducerOptions
+from retrovue.runtime.playout.profiles import CopyProfile
 from retrovue.runtime.service import RuntimeStreamService
 from retrovue.testing.media import MediaSpec, make_media, read_frame_code
 from tests.runtime.conftest import Clip

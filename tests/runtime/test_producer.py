@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from retrovue.clock import FakeClock, SystemClock
-from retrovue.runtime.profiles import OutputProfile
-from retrovue.runtime.source import MediaSource
-from retrovue.runtime.timeline import TimelineItem, back_to_back
+from retrovue.runtime.encode.source import MediaSource
+from retrovue.runtime.playout.profiles import OutputProfile
+from retrovue.runtime.playout.timeline import TimelineItem, back_to_back
 from retrovue.testing.media import write_corrupt_files
 from tests.runtime.conftest import Clip
 from tests.runtime.helpers import (

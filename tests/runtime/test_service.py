@@ -12,9 +12,9 @@ from retrovue.clock import FakeClock, SystemClock
 from retrovue.errors import NotFoundError
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
 from retrovue.runtime.hub import Hub
-from retrovue.runtime.producer import ChannelInfo
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
 from retrovue.runtime.service import RuntimeStreamService, ViewerSession
-from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.tscheck import check_ts
 from tests.runtime.conftest import Clip
 from tests.runtime.helpers import TEST_PROFILE

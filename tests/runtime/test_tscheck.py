@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrovue.clock import FakeClock
-from retrovue.runtime.timeline import back_to_back
+from retrovue.runtime.playout.timeline import back_to_back
 from retrovue.testing.tscheck import PACKET, adts_frames, check_ts, nal_types
 from tests.runtime.conftest import Clip
 from tests.runtime.helpers import TEST_PROFILE, run_producer

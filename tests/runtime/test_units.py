@@ -8,11 +8,11 @@ from fractions import Fraction
 import pytest
 
 from retrovue.errors import StreamError
+from retrovue.runtime.encode.videofilter import fitted_size
 from retrovue.runtime.hub import is_join_point, join_offset
-from retrovue.runtime.profiles import PROFILES, OutputProfile, profile_named
-from retrovue.runtime.slate import draw_slate
-from retrovue.runtime.timeline import ListTimeline, TimelineItem, fill_gaps
-from retrovue.runtime.videofilter import fitted_size
+from retrovue.runtime.playout.profiles import PROFILES, OutputProfile, profile_named
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem, fill_gaps
+from retrovue.runtime.slates.cards import draw_slate
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

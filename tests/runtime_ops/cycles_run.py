@@ -14,12 +14,12 @@ from pathlib import Path
 
 from retrovue.clock import FakeClock
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.launch import make_launcher
-from retrovue.runtime.operation import StationOperation
-from retrovue.runtime.producer import ChannelInfo
-from retrovue.runtime.profiles import OutputProfile
+from retrovue.runtime.isolation.launch import make_launcher
+from retrovue.runtime.onair.operation import StationOperation
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.profiles import OutputProfile
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
 from retrovue.runtime.service import RuntimeStreamService
-from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.databases import sqlite_database
 from retrovue.testing.media import MediaSpec, make_media
 from tests.runtime_ops.opskit import asrun_rows

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from retrovue.db import Database
-from retrovue.runtime.asrun import AsRunRecorder
+from retrovue.runtime.onair.asrun import AsRunRecorder
 from tests.runtime_ops.seed import Event, add_asset, add_channel, add_events
 
 DAY = date(2026, 3, 2)  # broadcast day in New York: 11:00 UTC on Mar 2 to 11:00 UTC on Mar 3

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import AsRun
-from retrovue.runtime.operation import ChannelOperation, StationOperation
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.onair.operation import ChannelOperation, StationOperation
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
+from retrovue.runtime.producer import Producer, make_producer
 from retrovue.testing.tscheck import TsReport, check_ts
 from tests.runtime.helpers import TEST_PROFILE, decode
 
@@ -76,7 +77,7 @@ def run_with_operation(
         if on_frame is not None and producer is not None:
             on_frame(producer)
 
-    producer = Producer(
+    producer = make_producer(
         channel,
         ListTimeline(items),
         clock,
@@ -86,8 +87,7 @@ def run_with_operation(
         operation=operation,
     )
     producer.start()
-    assert producer._thread is not None
-    producer._thread.join(90)
+    producer.join(90)
     assert producer.error is None
     station.close()
     data = b"".join(chunks)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import AsRun
-from retrovue.runtime.asrun import UNFINISHED_ERROR, AsRunRecorder, close_unfinished
+from retrovue.runtime.onair.asrun import UNFINISHED_ERROR, AsRunRecorder, close_unfinished
 from tests.runtime_ops.seed import add_asset, add_channel, add_events
 
 
@@ -164,7 +164,7 @@ def test_a_broken_database_never_raises_into_the_producer(
     recorder = AsRunRecorder(broken)
     now = clock.now_utc()
     item = Item(now, now + timedelta(minutes=1), "programme", "Lost")
-    with caplog.at_level(logging.WARNING, logger="retrovue.runtime.asrun"):
+    with caplog.at_level(logging.WARNING, logger="retrovue.runtime.onair.asrun"):
         handle = recorder.started(7, item, now, 0)
         recorder.finished(handle, now, "aired")
         assert recorder.flush()

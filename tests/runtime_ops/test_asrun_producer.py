@@ -9,10 +9,11 @@ from sqlalchemy import select
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import AsRun
-from retrovue.runtime.asrun import AsRunHooks, AsRunRecorder
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.profiles import OutputProfile
-from retrovue.runtime.timeline import ListTimeline, back_to_back
+from retrovue.runtime.onair.asrun import AsRunHooks, AsRunRecorder
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.profiles import OutputProfile
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
+from retrovue.runtime.producer import make_producer
 from retrovue.testing.media import MediaSpec, make_media
 from tests.runtime_ops.seed import add_channel
 
@@ -27,7 +28,7 @@ def test_producer_items_become_asrun_rows(sqlite_db: Database, tmp_path: Path) -
     items = back_to_back(clock.now_utc(), plan)
     recorder = AsRunRecorder(sqlite_db)
     frames = round(float(TEST_PROFILE.fps) * 2.25)  # stops in the slate
-    producer = Producer(
+    producer = make_producer(
         ChannelInfo("9", "Nine", TEST_PROFILE, x264_preset="ultrafast"),
         ListTimeline(items),
         clock,
@@ -36,8 +37,7 @@ def test_producer_items_become_asrun_rows(sqlite_db: Database, tmp_path: Path) -
         hooks=AsRunHooks(recorder, channel_id),
     )
     producer.start()
-    assert producer._thread is not None
-    producer._thread.join(60)
+    producer.join(60)
     assert producer.error is None
     recorder.close()
     with sqlite_db.transaction() as session:

@@ -9,7 +9,13 @@ import pytest
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.errors import NotFoundError
-from retrovue.runtime.asrun_report import AsRunEntry, PlannedEntry, compare, diff_day, show_day
+from retrovue.runtime.onair.asrun_report import (
+    AsRunEntry,
+    PlannedEntry,
+    compare,
+    diff_day,
+    show_day,
+)
 from tests.runtime_ops.daydata import DAY, NUMBER, START, seed_day
 
 

@@ -11,7 +11,12 @@ from retrovue.broadcast.director import request_clear, request_emergency
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.errors import NotFoundError, ValidationError
-from retrovue.runtime.director import DirectorPoller, RequestView, director_status, effective_mode
+from retrovue.runtime.onair.director import (
+    DirectorPoller,
+    RequestView,
+    director_status,
+    effective_mode,
+)
 from tests.runtime_ops.seed import add_channel
 
 T = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ import pytest
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.errors import NotFoundError
-from retrovue.runtime import slates
-from retrovue.runtime.listing import read_listing
+from retrovue.runtime.onair.listing import read_listing
+from retrovue.runtime.slates import pictures as slates
 from tests.runtime_ops.seed import add_channel, add_events
 
 T = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -14,10 +14,10 @@ import pytest
 from retrovue.broadcast.director import request_clear, request_emergency
 from retrovue.clock import FakeClock
 from retrovue.db import Database
-from retrovue.runtime import slates
-from retrovue.runtime.listing import read_listing
+from retrovue.runtime.onair.listing import read_listing
+from retrovue.runtime.playout.timeline import TimelineItem
 from retrovue.runtime.producer import Producer
-from retrovue.runtime.timeline import TimelineItem
+from retrovue.runtime.slates import pictures as slates
 from retrovue.testing.media import MediaSpec, make_media
 from tests.runtime.helpers import TEST_PROFILE, expected_code
 from tests.runtime_ops.opskit import run_with_operation
@@ -79,7 +79,7 @@ def test_emergency_replaces_programming_and_normal_resumes_at_the_scheduled_offs
     # back to the programme exactly where the schedule is, not where it was interrupted
     for index in range(off, len(run.codes)):
         assert run.codes[index] == expected_code(
-            programme, SOURCE_FPS, run.producer.frame_utc(start, index), 11
+            programme, SOURCE_FPS, run.producer.frame_utc(index), 11
         )
     rows = run.rows
     assert [(r.kind, r.title, r.status) for r in rows] == [
@@ -88,8 +88,8 @@ def test_emergency_replaces_programming_and_normal_resumes_at_the_scheduled_offs
         ("programme", "Show", "cut"),  # cut: the producer stopped during it (max_frames)
     ]
     first, slate, resumed = rows
-    assert first.actual_end_utc == slate.actual_start_utc == run.producer.frame_utc(start, on)
-    assert slate.actual_end_utc == resumed.actual_start_utc == run.producer.frame_utc(start, off)
+    assert first.actual_end_utc == slate.actual_start_utc == run.producer.frame_utc(on)
+    assert slate.actual_end_utc == resumed.actual_start_utc == run.producer.frame_utc(off)
     assert resumed.offset_ms == round(off * 1000 / FPS)
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from retrovue.clock import FakeClock
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.producer import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
 from retrovue.runtime.service import RuntimeStreamService
-from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.media import MediaSpec, make_media
 from retrovue.testing.tscheck import check_ts
 from tests.runtime.helpers import TEST_PROFILE

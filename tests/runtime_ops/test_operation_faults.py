@@ -17,8 +17,8 @@ from sqlalchemy import update
 from retrovue.clock import FakeClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset
+from retrovue.runtime.playout.timeline import TimelineItem
 from retrovue.runtime.producer import Producer
-from retrovue.runtime.timeline import TimelineItem
 from retrovue.testing.media import MediaSpec, make_media
 from tests.runtime.helpers import TEST_PROFILE
 from tests.runtime_ops.opskit import run_with_operation
@@ -172,8 +172,8 @@ def test_an_asset_revoked_after_its_file_was_opened_ahead_is_refused_at_the_boun
 
     def revoke(producer: Producer) -> None:  # 1 s in: "Late" was opened ahead (PREFETCH_S)
         if producer.frames_out >= FPS and not revoked:
-            assert producer._next is not None
-            assert producer._next.item.title == "Late"
+            assert producer.next_play is not None
+            assert producer.next_play.item.title == "Late"
             revoked.append(producer.frames_out)
             with sqlite_db.transaction() as session:
                 session.execute(

@@ -14,10 +14,10 @@ import pytest
 from retrovue.clock import FakeClock, SystemClock
 from retrovue.db import Database
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.operation import ChannelOperation, StationOperation
-from retrovue.runtime.producer import ChannelInfo
+from retrovue.runtime.onair.operation import ChannelOperation, StationOperation
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem, back_to_back
 from retrovue.runtime.service import RuntimeStreamService, ViewerSession
-from retrovue.runtime.timeline import ListTimeline, TimelineItem, back_to_back
 from retrovue.testing.media import MediaSpec, make_media
 from retrovue.testing.tscheck import check_ts
 from tests.runtime.helpers import TEST_PROFILE

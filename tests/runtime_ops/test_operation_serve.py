@@ -14,7 +14,7 @@ from retrovue.clock import FakeClock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.db.models.broadcast import AsRun, Channel
-from retrovue.runtime.asrun import UNFINISHED_ERROR
+from retrovue.runtime.onair.asrun import UNFINISHED_ERROR
 from retrovue.runtime.service import build_stream_service
 from retrovue.testing.media import make_media
 from tests.runtime.conftest import MEDIA, Clip

@@ -17,12 +17,12 @@ from retrovue.broadcast.director import request_clear, request_emergency
 from retrovue.clock import SystemClock
 from retrovue.db import Database
 from retrovue.runtime.directory import ChannelSetup, StaticDirectory
-from retrovue.runtime.launch import ProcessLauncher
-from retrovue.runtime.operation import StationOperation
-from retrovue.runtime.output import psi_preamble
-from retrovue.runtime.producer import ChannelInfo
+from retrovue.runtime.isolation.launch import ProcessLauncher
+from retrovue.runtime.mpegts import psi_preamble
+from retrovue.runtime.onair.operation import StationOperation
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
 from retrovue.runtime.service import LiveChannel, RuntimeStreamService, ViewerSession
-from retrovue.runtime.timeline import ListTimeline, back_to_back
 from retrovue.testing.media import MediaSpec, make_media
 from retrovue.testing.tscheck import check_ts
 from tests.runtime.helpers import TEST_PROFILE

@@ -8,9 +8,9 @@ from itertools import pairwise
 import pytest
 
 from retrovue.errors import StreamError
-from retrovue.runtime import slates
-from retrovue.runtime.bitmap_font import GLYPH_H, Plane, draw_text
-from retrovue.runtime.slates import GuideListing, ListingEntry, ListingRow, YuvPicture
+from retrovue.runtime.slates import pictures as slates
+from retrovue.runtime.slates.font import GLYPH_H, Plane, draw_text
+from retrovue.runtime.slates.pictures import GuideListing, ListingEntry, ListingRow, YuvPicture
 
 W, H = 1280, 720
 T = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # 07:00 in New York

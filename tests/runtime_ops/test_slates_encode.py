@@ -9,9 +9,9 @@ from fractions import Fraction
 import av
 import pytest
 
-from retrovue.runtime import slates
-from retrovue.runtime.slate_frames import to_bytes_frame, to_video_frame
-from retrovue.runtime.slates import GuideListing, ListingEntry, ListingRow, YuvPicture
+from retrovue.runtime.slates import pictures as slates
+from retrovue.runtime.slates.frames import to_bytes_frame, to_video_frame
+from retrovue.runtime.slates.pictures import GuideListing, ListingEntry, ListingRow, YuvPicture
 
 W, H = 640, 360
 FRAMES = 12

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retrovue.db.models.base import Base, JSONType, UTCDateTime
-from retrovue.db.models.library import ASSET_KINDS, _in
+from retrovue.db.models.library import ASSET_KINDS, in_list
 
 PROFILES = ("480p", "720p", "1080p", "copy")
 CHANNEL_MODES = ("normal", "guide")
@@ -33,8 +33,8 @@ DIRECTOR_MODES = ("normal", "emergency")
 class Channel(Base):
     __tablename__ = "broadcast_channel"
     __table_args__ = (
-        CheckConstraint(_in("profile", PROFILES), name="profile"),
-        CheckConstraint(_in("mode", CHANNEL_MODES), name="mode"),
+        CheckConstraint(in_list("profile", PROFILES), name="profile"),
+        CheckConstraint(in_list("mode", CHANNEL_MODES), name="mode"),
         CheckConstraint(
             "day_start_minutes >= 0 AND day_start_minutes < 1440", name="day_start_range"
         ),
@@ -109,7 +109,7 @@ class ScheduleDay(Base):
     __tablename__ = "broadcast_schedule_day"
     __table_args__ = (
         UniqueConstraint("channel_id", "selector"),
-        CheckConstraint(_in("selector_kind", SELECTOR_KINDS), name="selector_kind"),
+        CheckConstraint(in_list("selector_kind", SELECTOR_KINDS), name="selector_kind"),
         CheckConstraint(
             "(selector_kind = 'date' AND date IS NOT NULL AND weekday IS NULL)"
             " OR (selector_kind = 'weekday' AND weekday IS NOT NULL AND date IS NULL)"
@@ -141,7 +141,7 @@ class CatalogAsset(Base):
 
     __tablename__ = "catalog_asset"
     __table_args__ = (
-        CheckConstraint(_in("kind", ASSET_KINDS), name="kind"),
+        CheckConstraint(in_list("kind", ASSET_KINDS), name="kind"),
         CheckConstraint("duration_ms > 0", name="duration_positive"),
         CheckConstraint("season IS NULL OR season >= 0", name="season_non_negative"),
         CheckConstraint("episode IS NULL OR episode >= 0", name="episode_non_negative"),
@@ -181,7 +181,7 @@ class PlaylogEvent(Base):
         UniqueConstraint("channel_id", "start_utc"),
         # the guide folds filler into programmes by channel and kind in time order
         Index("ix_broadcast_playlog_event_channel_kind_start", "channel_id", "kind", "start_utc"),
-        CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
+        CheckConstraint(in_list("kind", EVENT_KINDS), name="kind"),
         CheckConstraint("end_utc > start_utc", name="end_after_start"),
         CheckConstraint("offset_ms >= 0", name="offset_non_negative"),
     )
@@ -229,10 +229,10 @@ class AsRun(Base):
 
     __tablename__ = "broadcast_asrun"
     __table_args__ = (
-        CheckConstraint(_in("status", ASRUN_STATUSES), name="status"),
+        CheckConstraint(in_list("status", ASRUN_STATUSES), name="status"),
         # first airing of an asset on a channel (the guide's <new/>)
         Index("ix_broadcast_asrun_channel_asset", "channel_id", "catalog_asset_id"),
-        CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
+        CheckConstraint(in_list("kind", EVENT_KINDS), name="kind"),
         CheckConstraint("offset_ms >= 0", name="offset_non_negative"),
     )
 
@@ -261,7 +261,7 @@ class DirectorRequest(Base):
     """An operator's program-director request; ``channel_id`` NULL means the whole station."""
 
     __tablename__ = "broadcast_director_request"
-    __table_args__ = (CheckConstraint(_in("mode", DIRECTOR_MODES), name="mode"),)
+    __table_args__ = (CheckConstraint(in_list("mode", DIRECTOR_MODES), name="mode"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[int | None] = mapped_column(

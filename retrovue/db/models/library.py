@@ -27,13 +27,13 @@ REVIEW_STATES = ("pending", "approved", "rejected", "failed")
 MARKER_KINDS = ("chapter", "intro", "credits", "ad_break")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def in_list(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Source(Base):
     __tablename__ = "library_source"
-    __table_args__ = (CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(in_list("kind", SOURCE_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -73,8 +73,8 @@ class LibraryAsset(Base):
     __tablename__ = "library_asset"
     __table_args__ = (
         UniqueConstraint("source_id", "external_key"),
-        CheckConstraint(_in("kind", ASSET_KINDS), name="kind"),
-        CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state"),
+        CheckConstraint(in_list("kind", ASSET_KINDS), name="kind"),
+        CheckConstraint(in_list("review_state", REVIEW_STATES), name="review_state"),
         CheckConstraint("duration_ms IS NULL OR duration_ms >= 0", name="duration_non_negative"),
         CheckConstraint("file_size IS NULL OR file_size >= 0", name="file_size_non_negative"),
         CheckConstraint("season IS NULL OR season >= 0", name="season_non_negative"),
@@ -135,7 +135,7 @@ class LibraryAsset(Base):
 class Marker(Base):
     __tablename__ = "library_marker"
     __table_args__ = (
-        CheckConstraint(_in("kind", MARKER_KINDS), name="kind"),
+        CheckConstraint(in_list("kind", MARKER_KINDS), name="kind"),
         CheckConstraint("start_ms >= 0", name="start_non_negative"),
         CheckConstraint("end_ms >= start_ms", name="end_after_start"),
     )

@@ -1,4 +1,4 @@
-"""A channel's producer in its own process (the worker side; ``runtime.workers`` is the server's).
+"""A channel's producer in its own process: the worker's side (``supervisor`` is the server's).
 
 The server forks a worker per live channel (``multiprocessing`` ``forkserver``: this module and
 PyAV are imported once in the fork server, so a worker starts in milliseconds) and hands it two
@@ -16,37 +16,33 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import Any
 
-from retrovue.clock import Clock, SystemClock
+from retrovue.clock import Clock
 from retrovue.db import Database
-from retrovue.runtime.director import NORMAL, DirectorState
 from retrovue.runtime.directory import PlaylogTimeline
-from retrovue.runtime.native import process_name, set_process_name
-from retrovue.runtime.operation import ChannelOperation, gate_refusal
-from retrovue.runtime.producer import ChannelInfo, Producer, ProducerOptions
-from retrovue.runtime.producers import make_producer
-from retrovue.runtime.timeline import Timeline, TimelineItem
+from retrovue.runtime.isolation.messages import (
+    Director,
+    Exited,
+    FromWorker,
+    ItemFinished,
+    ItemStarted,
+    LogRecord,
+    Stats,
+    Stop,
+    ToWorker,
+    WorkerJob,
+)
+from retrovue.runtime.isolation.native import process_name, set_process_name
+from retrovue.runtime.onair.operation import ChannelOperation, gate_refusal
+from retrovue.runtime.playout.hooks import FinalStatus
+from retrovue.runtime.playout.modes import DirectorState
+from retrovue.runtime.playout.timeline import TimelineItem
+from retrovue.runtime.producer import Producer, make_producer
 
 STATS_S = 0.5
 EXIT_WAIT_S = 10.0
-
-
-@dataclass(frozen=True)
-class WorkerJob:
-    """What a worker plays. ``timeline`` given directly (tests, benchmarks) or, when None, the
-    channel's playlog read from ``database_url``."""
-
-    info: ChannelInfo
-    options: ProducerOptions
-    channel_id: int | None = None
-    database_url: str | None = None
-    timeline: Timeline | None = None
-    director: DirectorState = NORMAL
-    clock: Clock = field(default_factory=SystemClock)  # the server's (tests: a frozen fake)
 
 
 class _Sender:
@@ -57,7 +53,7 @@ class _Sender:
         self._lock = threading.Lock()
         self.broken = False
 
-    def send(self, message: tuple[Any, ...]) -> None:
+    def send(self, message: FromWorker) -> None:
         if self.broken:
             return
         with self._lock:
@@ -74,12 +70,12 @@ class PipeHooks:
         self._sender = sender
 
     def item_started(self, item: TimelineItem, at_utc: datetime, file_offset_ms: int) -> None:
-        self._sender.send(("started", item, at_utc, file_offset_ms))
+        self._sender.send(ItemStarted(item, at_utc, file_offset_ms))
 
     def item_finished(
-        self, item: TimelineItem, at_utc: datetime, status: str, error: str | None
+        self, item: TimelineItem, at_utc: datetime, status: FinalStatus, error: str | None
     ) -> None:
-        self._sender.send(("finished", item, at_utc, status, error))
+        self._sender.send(ItemFinished(item, at_utc, status, error))
 
 
 class _LogToServer(logging.Handler):
@@ -91,8 +87,8 @@ class _LogToServer(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._sender.send(("log", record.levelno, record.name, record.getMessage()))
-        except Exception:  # a log record that cannot be formatted is not worth a crash
+            self._sender.send(LogRecord(record.levelno, record.name, record.getMessage()))
+        except (TypeError, ValueError):  # a record whose arguments do not fit its format
             self.handleError(record)
 
 
@@ -125,10 +121,10 @@ def worker_main(control: Connection, data: Connection) -> None:
         message = control.recv()
     except (EOFError, OSError):
         return
-    if message[0] != "job":
+    if not isinstance(message, WorkerJob):
         return
-    set_process_name(process_name(message[1].info.number))
-    error = _run(message[1], control, data)
+    set_process_name(process_name(message.info.number))
+    error = _run(message, control, data)
     if error is not None:
         raise SystemExit(1)
 
@@ -168,8 +164,8 @@ def _run(job: WorkerJob, control: Connection, data: Connection) -> str | None:
     _serve(control, producer, station, sender, done)
     done.wait(EXIT_WAIT_S)
     error = outcome[0] if outcome else "the producer did not stop"
-    sender.send(("stats", producer.frames_out, producer.boundaries, producer.faults))
-    sender.send(("exit", error))
+    sender.send(Stats(producer.frames_out, producer.boundaries, producer.faults))
+    sender.send(Exited(error))
     data.close()
     if database is not None:
         database.dispose()
@@ -187,12 +183,12 @@ def _serve(
     while not done.is_set():
         try:
             if control.poll(STATS_S):
-                message = control.recv()
-                if message[0] == "director":
-                    station.set_state(message[1])
-                elif message[0] == "stop":
+                message: ToWorker = control.recv()
+                if isinstance(message, Director):
+                    station.set_state(message.state)
+                elif isinstance(message, Stop):
                     producer.stop(timeout_s=0)
         except (EOFError, OSError):  # the server is gone: stop
             producer.stop(timeout_s=0)
             return
-        sender.send(("stats", producer.frames_out, producer.boundaries, producer.faults))
+        sender.send(Stats(producer.frames_out, producer.boundaries, producer.faults))

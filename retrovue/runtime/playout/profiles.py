@@ -6,11 +6,26 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from retrovue.errors import StreamError
-from retrovue.runtime.copycheck import CodecParameters
 
 AUDIO_RATE_HZ = 48000
 AUDIO_FRAME_SAMPLES = 1024  # AAC
 TS_CLOCK_HZ = 90000
+
+
+@dataclass(frozen=True)
+class CodecParameters:
+    video_codec: str
+    width: int
+    height: int
+    pix_fmt: str | None
+    frame_rate: Fraction | None
+    audio_codec: str | None
+    sample_rate: int | None
+    channels: int | None
+    field_order: int = 0  # FFmpeg's AVFieldOrder: 0 unknown, 1 progressive, more: interlaced
+    reorder_depth: int = 0  # frames a picture may wait for later ones (B-frames)
+    audio_profile: str | None = None
+    audio_layout: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,7 @@ COPY_FALLBACK = "720p"
 
 @dataclass(frozen=True, kw_only=True)
 class CopyProfile(OutputProfile):
-    """Stream copy of files that all share ``parameters`` (checked by ``copycheck``).
+    """Stream copy of files that all share ``parameters`` (checked by ``runtime.copy.check``).
 
     ``width`` and ``height`` are the files'; ``fps`` is only a whole-number approximation for
     readers of a profile: the copy producer keeps the files' exact rate

@@ -21,8 +21,9 @@ from typing import Any
 
 import av
 
-from retrovue.runtime.profiles import AUDIO_RATE_HZ, OutputProfile
-from retrovue.runtime.videofilter import VideoFilter, needs_filter
+from retrovue.runtime.encode.videofilter import VideoFilter, needs_filter
+from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, pick_audio_stream
+from retrovue.runtime.playout.profiles import AUDIO_RATE_HZ, OutputProfile
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,7 @@ AUDIO_FORMAT = "fltp"
 AUDIO_LAYOUT = "stereo"
 MAX_AUDIO_BUFFER_S = 20.0
 MAX_VIDEO_AHEAD_FRAMES = 120
-SEEK_MIN_S = 0.5
 ENDED_GRACE_S = 1.0
-SEEK_MARGINS_S = (0.0, 1.0, 3.0, 10.0, 30.0, float("inf"))
 AUDIO_TIME_BASE = Fraction(1, AUDIO_RATE_HZ)
 
 
@@ -53,22 +52,6 @@ class _Raw:
     position_s: float
     frame: av.VideoFrame
     number: int
-
-
-def pick_audio_stream(container: Any, language: str | None) -> Any | None:
-    """The track in the preferred language, else the default-flagged one, else the first."""
-    tracks = list(container.streams.audio)
-    if not tracks:
-        return None
-    if language:
-        wanted = language.lower()
-        for track in tracks:
-            if str(track.metadata.get("language", "")).lower() == wanted:
-                return track
-    for track in tracks:
-        if track.disposition & av.stream.Disposition.default:
-            return track
-    return tracks[0]
 
 
 class MediaSource:

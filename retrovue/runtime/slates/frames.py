@@ -6,7 +6,7 @@ from typing import Any
 
 import av
 
-from retrovue.runtime.slates import YuvPicture
+from retrovue.runtime.slates.pictures import YuvPicture
 
 
 def _fill(plane: Any, data: bytes, width: int, height: int) -> None:

@@ -32,18 +32,19 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import Channel, DirectorRequest
+from retrovue.errors import RetrovueError
+from retrovue.runtime.playout.modes import GUIDE, NORMAL, DirectorState
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["normal", "emergency", "guide"]
 REFRESH_S = 0.25
 
 
@@ -63,19 +64,6 @@ class RequestView:
         return cls(
             row.id, row.channel_id, row.mode, row.message, row.requested_utc, row.cleared_utc
         )
-
-
-@dataclass(frozen=True)
-class DirectorState:
-    mode: Mode
-    message: str | None = None
-    request_id: int | None = None
-    since_utc: datetime | None = None
-    station_wide: bool = False
-
-
-NORMAL = DirectorState("normal")
-GUIDE = DirectorState("guide")
 
 
 def _active(request: RequestView, now: datetime) -> bool:
@@ -165,7 +153,7 @@ class DirectorPoller:
             with self._database.transaction() as session:
                 requests = tuple(read_requests(session, self._clock.now_utc()))
                 modes = read_channel_modes(session)
-        except Exception:  # edge of a producer's loop: keep the last known states
+        except (RetrovueError, SQLAlchemyError):  # keep the last known states
             log.exception("director: cannot read requests; keeping the last known modes")
             return False
         self._requests, self._modes = requests, modes

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import av
 
-from retrovue.runtime.profiles import OutputProfile
+from retrovue.runtime.playout.profiles import OutputProfile
 
 
 def fitted_size(

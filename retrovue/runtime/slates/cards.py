@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import av
 
-from retrovue.runtime.bitmap_font import GLYPH_H, text_mask
-from retrovue.runtime.bitmap_font import text_width_px as text_width
+from retrovue.runtime.slates.font import GLYPH_H, text_mask
+from retrovue.runtime.slates.font import text_width_px as text_width
 
 BLACK_Y = 16
 WHITE_Y = 235

@@ -10,27 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 import av
 
+from retrovue.runtime.playout.profiles import CodecParameters
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CodecParameters:
-    video_codec: str
-    width: int
-    height: int
-    pix_fmt: str | None
-    frame_rate: Fraction | None
-    audio_codec: str | None
-    sample_rate: int | None
-    channels: int | None
-    field_order: int = 0  # FFmpeg's AVFieldOrder: 0 unknown, 1 progressive, more: interlaced
-    reorder_depth: int = 0  # frames a picture may wait for later ones (B-frames)
-    audio_profile: str | None = None
-    audio_layout: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from typing import Protocol
 
 from retrovue.clock import Clock
 from retrovue.runtime.directory import ChannelSetup, PlaylogTimeline
-from retrovue.runtime.native import limit_malloc_arenas
-from retrovue.runtime.operation import ChannelOperation
-from retrovue.runtime.output import TsOutput
-from retrovue.runtime.producer import ProducerOptions
-from retrovue.runtime.producers import make_producer
-from retrovue.runtime.workers import ProcessProducer, warm_up
+from retrovue.runtime.isolation.native import limit_malloc_arenas
+from retrovue.runtime.isolation.supervisor import ProcessProducer, warm_up
+from retrovue.runtime.onair.operation import ChannelOperation
+from retrovue.runtime.playout.channel import ProducerOptions
+from retrovue.runtime.playout.engine import ReusableOutput
+from retrovue.runtime.producer import make_producer
 
 THREAD_MODE_ARENAS = 1  # RSS level after ~150 tunes; glibc's default: +65 % at 400 and growing
 
@@ -28,7 +28,7 @@ class ChannelProducer(Protocol):
     """What a live channel needs of its producer, wherever it runs."""
 
     @property
-    def output(self) -> TsOutput | None: ...
+    def output(self) -> ReusableOutput | None: ...
     @property
     def error(self) -> BaseException | None: ...
     @property
@@ -53,7 +53,7 @@ class Launcher(Protocol):
         options: ProducerOptions,
         on_exit: Callable[[BaseException | None], None],
         operation: ChannelOperation | None,
-        output: TsOutput | None,
+        output: ReusableOutput | None,
     ) -> ChannelProducer: ...
 
 
@@ -67,7 +67,7 @@ class ThreadLauncher:
         options: ProducerOptions,
         on_exit: Callable[[BaseException | None], None],
         operation: ChannelOperation | None,
-        output: TsOutput | None,
+        output: ReusableOutput | None,
     ) -> ChannelProducer:
         return make_producer(
             setup.info, setup.timeline, clock, publish,
@@ -93,7 +93,7 @@ class ProcessLauncher:
         options: ProducerOptions,
         on_exit: Callable[[BaseException | None], None],
         operation: ChannelOperation | None,
-        output: TsOutput | None,
+        output: ReusableOutput | None,
     ) -> ChannelProducer:
         del output  # a worker's output died with the worker
         playlog = isinstance(setup.timeline, PlaylogTimeline)

@@ -22,7 +22,7 @@ from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import Channel
 from retrovue.errors import NotFoundError
-from retrovue.runtime.slates import GuideListing, ListingEntry, ListingRow
+from retrovue.runtime.slates.pictures import GuideListing, ListingEntry, ListingRow
 from retrovue.scheduler.query import OnAir, events_from
 
 

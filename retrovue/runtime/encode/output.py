@@ -8,7 +8,6 @@ every other frame's picture type is reset so a source I-frame does not become an
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -16,41 +15,8 @@ from typing import Any
 import av
 from av.video.frame import PictureType
 
-from retrovue.runtime.profiles import AUDIO_FRAME_SAMPLES, AUDIO_RATE_HZ, OutputProfile
-
-MUXER_OPTIONS = {
-    "max_delay": "700000",
-    "max_interleave_delta": "1000000",
-    "pcr_period": "40",
-    "flush_packets": "1",
-}
-
-
-class _Sink:
-    """A write-only file for the muxer (no ``seek``). With ``batch``, the muxer's writes are
-    held and published as one chunk per output frame (``release``): far fewer hand-overs to the
-    event loop and far fewer socket writes per viewer than one per muxed packet."""
-
-    def __init__(self, publish: Callable[[bytes], None], *, batch: bool) -> None:
-        self._publish = publish
-        self._batch = batch
-        self._held = bytearray()
-        self.bytes_written = 0
-
-    def write(self, data: bytes | bytearray | memoryview) -> int:
-        size = len(data)
-        self.bytes_written += size
-        if self._batch:
-            self._held += data
-        else:
-            self._publish(bytes(data))
-        return size
-
-    def release(self) -> None:
-        if self._held:
-            chunk = bytes(self._held)
-            self._held.clear()
-            self._publish(chunk)
+from retrovue.runtime.mpegts import CHUNK_FRAMES, Sink, open_muxer
+from retrovue.runtime.playout.profiles import AUDIO_FRAME_SAMPLES, AUDIO_RATE_HZ, OutputProfile
 
 
 def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
@@ -63,39 +29,6 @@ def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
         "maxrate": str(profile.video_bitrate),
         "bufsize": str(profile.video_bitrate * 2),
     }
-
-
-CHUNK_FRAMES = 6
-PSI_PIDS = (0x11, 0x00, 0x1000)  # SDT, PAT, PMT as the muxer numbers them
-TS_PACKET = 188
-
-
-@functools.lru_cache(maxsize=64)
-def psi_preamble(service_name: str) -> bytes:
-    """SDT, PAT and PMT exactly as a session's muxer will write them, with continuity counter 15.
-
-    Sent the moment a viewer tunes, before the encoders have produced anything: the muxer's own
-    tables follow with counter 0, so the stream stays continuous and has one PMT version. Taken
-    from a tiny scratch session (same stream layout, same service name): a few milliseconds.
-    """
-    chunks: list[bytes] = []
-    scratch = TsOutput(
-        OutputProfile("psi", 64, 36, fps=30), chunks.append, preset="ultrafast",
-        service_name=service_name, batch=False,
-    )  # fmt: skip
-    picture = av.VideoFrame(64, 36, "yuv420p")
-    while not chunks:
-        scratch.write_video(picture)
-    scratch.close(flush=False)
-    data = b"".join(chunks)
-    found: dict[int, bytes] = {}
-    for at in range(0, len(data) - TS_PACKET + 1, TS_PACKET):
-        pid = ((data[at + 1] & 0x1F) << 8) | data[at + 2]
-        if pid in PSI_PIDS and pid not in found:
-            packet = bytearray(data[at : at + TS_PACKET])
-            packet[3] |= 0x0F
-            found[pid] = bytes(packet)
-    return b"".join(found[pid] for pid in PSI_PIDS if pid in found)
 
 
 class TsOutput:
@@ -111,12 +44,8 @@ class TsOutput:
         batch: bool = True,
     ) -> None:
         self.profile = profile
-        self.sink = _Sink(publish, batch=batch)
-        self._container: Any = av.open(
-            self.sink, "w", format="mpegts", container_options=dict(MUXER_OPTIONS)
-        )
-        self._container.metadata["service_name"] = service_name
-        self._container.metadata["service_provider"] = "RetroVue"
+        self.sink = Sink(publish, batch=batch)
+        self._container: Any = open_muxer(self.sink, service_name)
         self._video = self._add_video(preset)
         self._audio = self._add_audio()
         self._fifo = av.AudioFifo()

@@ -1,6 +1,6 @@
-"""Producers in worker processes, the server's side (``runtime.worker`` is the worker's).
+"""Producers in worker processes, the server's side (``isolation.worker`` is the worker's).
 
-A :class:`ProcessProducer` looks like a :class:`~retrovue.runtime.producer.Producer` to the
+A :class:`ProcessProducer` looks like a :class:`~retrovue.runtime.playout.core.Playout` to the
 channel (``start``, ``stop``, counters, ``on_exit``), but the work runs in a forked process: a
 segmentation fault or a hang in native code ends that process only. Two threads per channel in
 the server: the *reader* moves TS bytes from the data pipe to the hub (and, when the worker is
@@ -22,19 +22,31 @@ from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
 
 from retrovue.clock import Clock
-from retrovue.runtime.director import NORMAL, DirectorState
-from retrovue.runtime.operation import ChannelOperation
-from retrovue.runtime.producer import ChannelInfo, ProducerOptions
-from retrovue.runtime.timeline import Timeline, TimelineItem
-from retrovue.runtime.worker import WorkerJob, worker_main
+from retrovue.runtime.isolation.messages import (
+    Director,
+    Exited,
+    FromWorker,
+    ItemFinished,
+    ItemStarted,
+    LogRecord,
+    Stats,
+    Stop,
+    ToWorker,
+    WorkerJob,
+)
+from retrovue.runtime.isolation.worker import worker_main
+from retrovue.runtime.onair.operation import ChannelOperation
+from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.hooks import FinalStatus
+from retrovue.runtime.playout.modes import NORMAL, DirectorState
+from retrovue.runtime.playout.timeline import Timeline, TimelineItem
 
 log = logging.getLogger(__name__)
 
 CONTEXT = multiprocessing.get_context("forkserver")
-CONTEXT.set_forkserver_preload(["retrovue.runtime.worker"])
+PRELOAD = "retrovue.runtime.isolation.worker"  # imported once by the fork server, with PyAV
 KEEPALIVE_S = 1.0  # worker silent this long: null packets to the viewers
 HANG_S = 3.0  # worker silent this long: killed and replaced
 DIRECTOR_POLL_S = 0.1
@@ -49,9 +61,15 @@ class ProducerDied(RuntimeError):
 
 def warm_up() -> None:
     """Start the fork server now (it imports PyAV once), so the first tune is fast."""
-    process = CONTEXT.Process(target=_nothing, name="producer-warm-up", daemon=True)
+    process = _context().Process(target=_nothing, name="producer-warm-up", daemon=True)
     process.start()
     process.join(30)
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    """The fork server's context, told what to import before it first starts (no effect after)."""
+    CONTEXT.set_forkserver_preload([PRELOAD])
+    return CONTEXT
 
 
 def _nothing() -> None:
@@ -120,7 +138,7 @@ class ProcessProducer:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         self._stopping.set()
-        self._send(("stop",))
+        self._send(Stop())
         self._supervisor.join(timeout_s)
         process = self._process
         if process is not None and process.is_alive():
@@ -152,11 +170,12 @@ class ProcessProducer:
             self._on_exit(error)
 
     def _run_worker(self) -> BaseException | None:
-        control, child_control = CONTEXT.Pipe(duplex=True)
-        data, child_data = CONTEXT.Pipe(duplex=False)
+        context = _context()
+        control, child_control = context.Pipe(duplex=True)
+        data, child_data = context.Pipe(duplex=False)
         self._director = self._mode()
         job = replace(self._job, director=self._director or NORMAL)
-        process = CONTEXT.Process(
+        process = context.Process(
             target=worker_main, args=(child_control, child_data),
             name=f"producer-{self.channel.number}", daemon=True,
         )  # fmt: skip
@@ -165,9 +184,9 @@ class ProcessProducer:
         child_control.close()
         child_data.close()
         self._process, self._control, self.pid = process, control, process.pid
-        self._send(("job", job))
+        self._send(job)
         if self._stopping.is_set():  # stopped while the worker was starting: it exits at once
-            self._send(("stop",))
+            self._send(Stop())
         reader = threading.Thread(
             target=self._read, args=(data,), name=f"worker-data-{self.channel.number}",
             daemon=True,
@@ -208,42 +227,36 @@ class ProcessProducer:
         how = describe_exit(exitcode)
         return ProducerDied(f"producer process {how}" + (f": {reported}" if reported else ""))
 
-    def _handle(self, message: tuple[Any, ...]) -> None:
-        kind = message[0]
+    def _handle(self, message: FromWorker) -> None:
         hooks = self._operation.hooks if self._operation is not None else None
-        if kind == "started":
-            self._open_items[message[1]] = None
-            if hooks is not None:
-                hooks.item_started(*message[1:])
-        elif kind == "finished":
-            self._open_items.pop(message[1], None)
-            if hooks is not None:
-                hooks.item_finished(*message[1:])
-        elif kind == "stats":
-            self.frames_out, self.boundaries, self.faults = message[1:]
-        elif kind == "log":  # under the worker's logger name, through the server's handlers
-            logging.getLogger(message[2]).log(
-                message[1], "channel %s: %s", self.channel.number, message[3]
-            )
-        elif kind == "exit":
-            self._reported.append(message[1])
+        match message:
+            case ItemStarted(item, at_utc, offset_ms):
+                self._open_items[item] = None
+                if hooks is not None:
+                    hooks.item_started(item, at_utc, offset_ms)
+            case ItemFinished(item, at_utc, status, error):
+                self._open_items.pop(item, None)
+                if hooks is not None:
+                    hooks.item_finished(item, at_utc, status, error)
+            case Stats(frames_out, boundaries, faults):
+                self.frames_out, self.boundaries, self.faults = frames_out, boundaries, faults
+            case LogRecord(level, logger, text):  # through the server's handlers
+                logging.getLogger(logger).log(level, "channel %s: %s", self.channel.number, text)
+            case Exited(error):
+                self._reported.append(error)
 
     def _mode(self) -> DirectorState | None:
         if self._operation is None:
             return None
-        try:
-            return self._operation.state()
-        except Exception:  # the poller keeps its last states; this is only a safety net
-            log.exception("channel %s: cannot read the director's mode", self.channel.number)
-            return self._director
+        return self._operation.state()  # the poller keeps its last states when it cannot read
 
     def _forward_mode(self) -> None:
         state = self._mode()
         if state is not None and state != self._director:
             self._director = state
-            self._send(("director", state))
+            self._send(Director(state))
 
-    def _send(self, message: tuple[Any, ...]) -> None:
+    def _send(self, message: ToWorker) -> None:
         control = self._control
         if control is None:
             return
@@ -255,7 +268,8 @@ class ProcessProducer:
         if hooks is None or not self._open_items:
             return
         at_utc = self.clock.now_utc()
-        status, detail = ("failed", f"producer died: {error}") if error else ("cut", None)
+        status: FinalStatus = "failed" if error else "cut"
+        detail = f"producer died: {error}" if error else None
         for item in list(self._open_items):
             hooks.item_finished(item, at_utc, status, detail)
         self._open_items.clear()

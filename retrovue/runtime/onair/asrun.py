@@ -39,17 +39,17 @@ import queue
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol, get_args
 
 from sqlalchemy import update
 
 from retrovue.db import Database
 from retrovue.db.models.broadcast import EVENT_KINDS, AsRun, CatalogAsset, PlaylogEvent
+from retrovue.runtime.playout.hooks import FinalStatus
 
 log = logging.getLogger(__name__)
 
-FinalStatus = Literal["aired", "cut", "failed"]
-FINAL_STATUSES: tuple[str, ...] = ("aired", "cut", "failed")
+FINAL_STATUSES: tuple[str, ...] = get_args(FinalStatus)
 QUEUE_LIMIT = 10_000
 HANDLES_KEPT = 4096
 TITLE_MAX = 1000
@@ -187,10 +187,7 @@ class AsRunRecorder:
     ) -> int:
         """Record that ``item`` went on air; returns the handle for :meth:`finished`."""
         handle = next(self._handles)
-        try:
-            self._put(start_record(handle, channel_id, item, actual_start_utc, offset_ms))
-        except Exception:  # the producer must never see an as-run problem
-            log.exception("as-run: cannot record the start of an item on channel %s", channel_id)
+        self._put(start_record(handle, channel_id, item, actual_start_utc, offset_ms))
         return handle
 
     def finished(
@@ -201,17 +198,14 @@ class AsRunRecorder:
         error: str | None = None,
     ) -> None:
         """Record how the item ended: 'aired', 'cut' (stopped early) or 'failed' (+ error)."""
-        try:
-            if status not in FINAL_STATUSES:
-                log.error(
-                    "as-run: unknown status %r for handle %s, recorded as failed", status, asrun_id
-                )
-                error = f"{error or ''} (unknown status {status!r})".strip()
-                status = "failed"
-            text = None if error is None else " ".join(str(error).split())[:ERROR_MAX]
-            self._put(FinishRecord(asrun_id, actual_end_utc, status, text))
-        except Exception:
-            log.exception("as-run: cannot record the end of handle %s", asrun_id)
+        if status not in FINAL_STATUSES:
+            log.error(
+                "as-run: unknown status %r for handle %s, recorded as failed", status, asrun_id
+            )
+            error = f"{error or ''} (unknown status {status!r})".strip()
+            status = "failed"
+        text = None if error is None else " ".join(str(error).split())[:ERROR_MAX]
+        self._put(FinishRecord(asrun_id, actual_end_utc, status, text))
 
     def row_id(self, handle: int) -> int | None:
         """The database id of a handle's row, once written (``None`` before or if it failed)."""
@@ -301,7 +295,7 @@ class AsRunHooks:
             log.exception("as-run: cannot record a start on channel %s", self._channel_id)
 
     def item_finished(
-        self, item: AsRunItem, at_utc: datetime, status: str, error: str | None
+        self, item: AsRunItem, at_utc: datetime, status: FinalStatus, error: str | None
     ) -> None:
         handle = self._handles.pop(_key(item), None)
         if handle is None:

@@ -25,8 +25,8 @@ from typing import Any
 import av
 from av.video.frame import PictureType
 
-from retrovue.runtime.copycheck import CodecParameters
-from retrovue.runtime.output import CHUNK_FRAMES, MUXER_OPTIONS, _Sink
+from retrovue.runtime.mpegts import CHUNK_FRAMES, Sink, open_muxer
+from retrovue.runtime.playout.profiles import CodecParameters
 
 SLATE_LOOP_S = 2
 SLATE_LOOPS_KEPT = 8
@@ -57,12 +57,8 @@ class CopyOutput:
         self.sample_rate = parameters.sample_rate
         self.loop_frames = max(1, round(self.rate * SLATE_LOOP_S))
         self._video_tb, self._audio_tb = 1 / self.rate, Fraction(1, self.sample_rate)
-        self.sink = _Sink(publish, batch=True)
-        self._container: Any = av.open(
-            self.sink, "w", format="mpegts", container_options=dict(MUXER_OPTIONS)
-        )
-        self._container.metadata["service_name"] = service_name
-        self._container.metadata["service_provider"] = "RetroVue"
+        self.sink = Sink(publish, batch=True)
+        self._container: Any = open_muxer(self.sink, service_name)
         self._video = self._add_video()
         self._audio = self._add_audio()
         self._encoded = 0  # frames given to the slate encoder (its own pts counter)
@@ -110,11 +106,6 @@ class CopyOutput:
         num, den = self.rate.numerator, self.rate.denominator  # integers: called per packet
         return (2 * frame * self.sample_rate * den + num) // (2 * num)
 
-    def seconds_at(self, frame: int) -> float:
-        return float(frame / self.rate)
-
-    # ---- muxing ----------------------------------------------------------------------------
-
     def mux_video(self, packet: av.Packet[Any], pts: int, dts: int) -> None:
         """Mux a file's (Annex B) video packet at output frames ``pts``/``dts``."""
         assert dts > self.last_dts, (dts, self.last_dts)
@@ -135,11 +126,12 @@ class CopyOutput:
         self.audio_next += AAC_FRAME
 
     def _mux(self, packet: av.Packet[Any]) -> None:
+        muxed = False
         try:
             self._container.mux_one(packet)
-        except Exception:
-            self.broken = True
-            raise
+            muxed = True
+        finally:
+            self.broken = self.broken or not muxed
 
     def fill_silence(self, until_sample: int) -> None:
         """Silence from ``audio_next`` up to ``until_sample`` (whole AAC frames, rounded down)."""

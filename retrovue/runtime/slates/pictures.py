@@ -3,7 +3,7 @@ the guide channel's listing. No I/O library: text comes from ``bitmap_font``.
 
 Each renderer returns a :class:`YuvPicture` (``y`` is ``width*height`` bytes, ``u`` and ``v`` are
 ``(width/2)*(height/2)`` bytes, limited-range BT.601, rows without padding). Turn one into an
-``av.VideoFrame`` with ``retrovue.runtime.slate_frames.to_video_frame``. Drawing is pure Python:
+``av.VideoFrame`` with ``retrovue.runtime.slates.frames.to_video_frame``. Drawing is pure Python:
 measured at 720p on the loaded 2-core machine, technical difficulties 33 ms, emergency 100 ms,
 a full guide page 170 ms (1080p: 53 / 154 / 312 ms). So a producer draws once, off its frame
 loop (e.g. in its file-opening thread), and re-encodes the same frame until the input changes:
@@ -23,8 +23,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from retrovue.errors import StreamError
-from retrovue.runtime.bitmap_font import GLYPH_H, GLYPH_W, Plane, draw_text, fill_rect
-from retrovue.runtime.slate import BARS
+from retrovue.runtime.slates.cards import BARS
+from retrovue.runtime.slates.font import GLYPH_H, GLYPH_W, Plane, draw_text, fill_rect
 
 Colour = tuple[int, int, int]  # Y, U, V (BT.601 limited range)
 BLACK: Colour = (16, 128, 128)

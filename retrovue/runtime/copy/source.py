@@ -21,8 +21,9 @@ from typing import Any
 
 import av
 
-from retrovue.runtime.copycheck import CodecParameters, codec_parameters
-from retrovue.runtime.source import SEEK_MARGINS_S, SEEK_MIN_S, pick_audio_stream
+from retrovue.runtime.copy.check import codec_parameters
+from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, pick_audio_stream
+from retrovue.runtime.playout.profiles import CodecParameters
 
 log = logging.getLogger(__name__)
 

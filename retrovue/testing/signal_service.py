@@ -1,6 +1,7 @@
 """A StreamService that serves the built-in test signal at a steady pace.
 
-Used by ``retrovue serve`` until the streaming runtime is wired in, and by tests.
+The station without the runtime: tests and benchmarks of the HDHomeRun side run it in place of
+the producers (a steady stream that costs no encoding).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from retrovue.clock import Clock
-from retrovue.hdhr.testsignal import PACKET_BYTES, TestSignal
+from retrovue.testing.testsignal import PACKET_BYTES, TestSignal
 
 
 class TestSignalSession:

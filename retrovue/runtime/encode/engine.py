@@ -1,0 +1,114 @@
+"""The normalising engine: one output frame per step, from the file or a slate."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import av
+
+from retrovue.runtime.encode.output import TsOutput
+from retrovue.runtime.encode.source import MediaSource, silence
+from retrovue.runtime.mpegts import psi_preamble
+from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.engine import FileEnded, Slate
+from retrovue.runtime.playout.frameclock import FrameClock
+from retrovue.runtime.playout.play import Play
+from retrovue.runtime.playout.timeline import TimelineItem
+from retrovue.runtime.slates.special import SlatePictures
+
+POSITION_EPSILON_S = 0.0005
+
+
+class EncodeEngine:
+    """Writes frame after frame to one :class:`TsOutput` for the whole session. ``output`` is a
+    previous producer's, handed back on a restart so the stream continues."""
+
+    def __init__(
+        self,
+        channel: ChannelInfo,
+        publish: Callable[[bytes], None],
+        pictures: SlatePictures,
+        *,
+        output: TsOutput | None = None,
+    ) -> None:
+        self._channel = channel
+        self._publish = publish
+        self._pictures = pictures
+        self._output = output
+        self._samples = channel.profile.samples_per_frame
+        self._zone = ZoneInfo(channel.timezone)
+        self.rate = Fraction(channel.profile.fps)
+        self.frames_out = 0
+        self.output_broken = False
+
+    @property
+    def output(self) -> TsOutput | None:
+        return self._output
+
+    def start(self) -> None:
+        if self._output is None:
+            channel = self._channel
+            self._publish(psi_preamble(channel.name))  # PAT/PMT at once, before any encoding
+            self._output = TsOutput(
+                channel.profile, self._publish,
+                preset=channel.x264_preset, service_name=channel.name,
+            )  # fmt: skip
+
+    def opener(self, item: TimelineItem, position_s: float) -> Callable[[], MediaSource]:
+        assert item.file_path is not None
+        source = MediaSource(
+            item.file_path, self._channel.profile, audio_language=self._channel.audio_language
+        )
+        return functools.partial(source.open, position_s)
+
+    def play(
+        self, play: Play[MediaSource], source: MediaSource, at_utc: datetime, clock: FrameClock
+    ) -> FileEnded | None:
+        del clock  # one frame per step: the core's instant is the frame's
+        position_s = play.item.file_position_s(at_utc)
+        try:
+            if not play.begun:
+                play.begun = True
+                source.begin(position_s)
+            picture = source.video_at(position_s + POSITION_EPSILON_S)
+            audio = source.take_audio(self._samples) if picture is not None else []
+        except (av.FFmpegError, OSError, ValueError) as err:  # a file fails: the channel stays on
+            source.fail(f"cannot play {play.item.file_path}: {err!r}")
+            picture = None
+        if picture is None:
+            return FileEnded(position_s)
+        self._write(picture, audio)
+        return None
+
+    def slate(self, slate: Slate) -> None:
+        self._write(self._pictures.picture(slate, self._zone), [silence(self._samples)])
+
+    def _write(self, frame: av.VideoFrame, audio: list[av.AudioFrame]) -> None:
+        output = self._output
+        assert output is not None
+        written = False
+        try:
+            output.write_video(frame)
+            output.write_audio(audio)
+            output.end_frame()
+            written = True
+        finally:
+            self.output_broken = not written  # the output failed: a restart needs a new one
+        self.frames_out += 1
+
+    def finish(self, *, flush: bool) -> None:
+        if self._output is not None:
+            self._output.close(flush=flush)
+            self._output = None
+
+    def abort(self) -> None:
+        if self.output_broken and self._output is not None:
+            self._output.close(flush=False)
+            self._output = None
+
+    def release(self) -> None:
+        self._pictures.close()

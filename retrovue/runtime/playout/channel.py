@@ -1,0 +1,31 @@
+"""What a producer is given: the channel it plays and how it paces its output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrovue.runtime.playout.profiles import OutputProfile
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    number: str
+    name: str
+    profile: OutputProfile
+    audio_language: str | None = None
+    timezone: str = "UTC"
+    x264_preset: str = "veryfast"
+
+
+@dataclass(frozen=True)
+class ProducerOptions:
+    """Pacing: at tune the output runs ``burst_s`` ahead of the wall clock (the client fills its
+    buffer at once); then the lead shrinks by ``lead_decay`` seconds per second (the output runs
+    at 0.9x) down to ``lead_s``, so that a change made at the source (an emergency) reaches the
+    screen within about ``lead_s`` plus the director's polling."""
+
+    burst_s: float = 1.5
+    lead_s: float = 0.5
+    lead_decay: float = 0.1
+    paced: bool = True
+    max_frames: int | None = None  # stop (cleanly, encoders drained) after this many frames
