@@ -254,7 +254,7 @@ def _run(
         for work, job in jobs:
             _sync_channel(database, clock, catalogs, work, job, summary, tick)
             summary.notes.extend(_off_grid_notes(work))
-        summary.events_slated += slate_unairable_today(database, clock)
+        summary.events_slated += slate_withdrawn_on_air(database, clock)
     if catalogs.empty():
         summary.notes.append("the catalog has nothing cleared to air: promote assets first")
     return summary
@@ -318,7 +318,14 @@ def rebuild_after_catalog_change(database: Database, clock: Clock) -> BuildSumma
     return _run(database, clock, None, plan_job, None)
 
 
-def slate_unairable_today(database: Database, clock: Clock) -> int:
-    """Events not yet started whose asset may no longer air become slate events (same times)."""
+def slate_withdrawn_on_air(database: Database, clock: Clock) -> int:
+    """On the broadcast day on air of every channel, events not yet started whose asset may no
+    longer air become slate events of the same times (the day on air is never rebuilt; later
+    days are, by their channel's build pass, from the first day that airs such an asset)."""
+    now = clock.now_utc()
     with database.transaction(immediate=True) as session:
-        return store.slate_withdrawn(session, clock.now_utc())
+        days = {
+            channel.id: broadcast_day_of(now, store.channel_plan(channel).clock)
+            for channel in store.every_channel(session)
+        }
+        return store.slate_withdrawn(session, days, now)

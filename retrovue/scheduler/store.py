@@ -62,6 +62,10 @@ def channels_to_build(session: Session, channel_number: str | None) -> list[Chan
     )
 
 
+def every_channel(session: Session) -> list[Channel]:
+    return list(session.scalars(select(Channel).order_by(Channel.id)))
+
+
 def assignments(session: Session, channel_id: int) -> list[ScheduleDay]:
     return list(session.scalars(select(ScheduleDay).where(ScheduleDay.channel_id == channel_id)))
 
@@ -263,13 +267,24 @@ def prune_before(session: Session, channel_id: int, cutoff: date) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def slate_withdrawn(session: Session, now_utc: datetime) -> int:
-    """One UPDATE: events that start after ``now_utc`` and point at an asset that may no longer
-    air become slate events of the same times, titled with their block (or "Off Air"); returns
-    how many."""
+def slate_withdrawn(session: Session, days: Mapping[int, date], now_utc: datetime) -> int:
+    """One UPDATE: on each channel's broadcast day in ``days`` (channel id -> day), the events
+    that start after ``now_utc`` and point at an asset that may no longer air become slate events
+    of the same times, titled with their block (or "Off Air"); returns how many."""
+    channels_by_day: dict[date, list[int]] = {}
+    for channel_id, day in days.items():
+        channels_by_day.setdefault(day, []).append(channel_id)
+    if not channels_by_day:
+        return 0
     result = session.execute(
         update(PlaylogEvent)
         .where(
+            or_(
+                *(
+                    and_(PlaylogEvent.broadcast_day == day, PlaylogEvent.channel_id.in_(ids))
+                    for day, ids in channels_by_day.items()
+                )
+            ),
             PlaylogEvent.start_utc > now_utc,
             PlaylogEvent.catalog_asset_id.in_(select(CatalogAsset.id).where(MAY_NOT_AIR)),
         )
