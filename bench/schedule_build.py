@@ -30,8 +30,9 @@ from retrovue.db.models import (
     Template,
     TemplateBlock,
 )
-from retrovue.scheduler.horizon import build_horizon, channel_plan, load_catalog, template_blocks
+from retrovue.scheduler.horizon import build_horizon
 from retrovue.scheduler.playlog import build_day
+from retrovue.scheduler.store import channel_plan, load_catalog, template_blocks
 from retrovue.scheduler.timegrid import broadcast_day_of
 from retrovue.testing.databases import postgres_base_url, postgres_database, sqlite_database
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -273,31 +272,3 @@ async def run_station(
         await runner.cleanup()
         for sock in sockets:
             sock.close()
-
-
-async def serve_until_signalled(
-    config: StationConfig,
-    *,
-    database: Database,
-    clock: Clock,
-    stream_service: StreamService,
-    route_registrars: Sequence[RouteRegistrar] = (),
-) -> None:
-    """Run until SIGINT or SIGTERM, then shut down cleanly."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        async with run_station(
-            config,
-            database=database,
-            clock=clock,
-            stream_service=stream_service,
-            route_registrars=route_registrars,
-        ):
-            await stop.wait()
-            log.info("shutting down")
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)

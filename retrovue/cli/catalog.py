@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,11 +15,11 @@ from retrovue.broadcast.catalog import (
 )
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="The broadcast catalog: assets cleared to air.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-HORIZON_MODULE = "retrovue.scheduler.horizon"
 
 
 @app.command("list")
@@ -100,18 +99,4 @@ def revoke_cmd(
     changed = revoke_catalog(database, cli.clock, catalog_ids)
     typer.echo(f"revoked {len(changed)} catalog asset(s)")
     if changed:
-        rebuilt = rebuild_horizon(database, cli.clock)
-        if rebuilt is not None:
-            typer.echo(f"schedule rebuilt: {rebuilt}")
-
-
-def rebuild_horizon(database: Any, clock: Any) -> object | None:
-    """Call the scheduler's rebuild after the catalog lost assets (None: no scheduler here)."""
-    try:
-        horizon: Any = importlib.import_module(HORIZON_MODULE)
-    except ModuleNotFoundError as err:
-        if err.name != HORIZON_MODULE:
-            raise
-        return None
-    result: object = horizon.rebuild_after_catalog_change(database, clock)
-    return result
+        typer.echo(f"schedule rebuilt: {rebuild_after_catalog_change(database, cli.clock)}")

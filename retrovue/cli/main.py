@@ -18,10 +18,9 @@ from retrovue.cli import director as director_commands
 from retrovue.cli import doctor as doctor_command
 from retrovue.cli import guide as guide_commands
 from retrovue.cli import schedule as schedule_commands
-from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
+from retrovue.cli import schedule_build, sources_plex
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
-from retrovue.cli import sources_plex as _plex_source_commands  # noqa: F401 (adds to source)
 from retrovue.cli import templates as template_commands
 from retrovue.cli.context import CliContext
 from retrovue.config import load_settings
@@ -35,13 +34,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_commands.app, name="db")
-# Command groups register here, one line each:
-# (group-registrations)
+sources_plex.register(source_commands.app, source_commands.add_app)
 app.add_typer(source_commands.app, name="source")
 app.add_typer(asset_commands.app, name="assets")
 app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(channel_commands.app, name="channel")
 app.add_typer(template_commands.app, name="template")
+schedule_build.register(schedule_commands.app)
 app.add_typer(schedule_commands.app, name="schedule")
 app.add_typer(asrun_commands.app, name="asrun")
 app.add_typer(director_commands.app, name="director")

@@ -1,6 +1,7 @@
 """``retrovue schedule build | show | now``: the playlog horizon and what is airing.
 
-These commands join the ``schedule`` group that ``retrovue.cli.schedule`` defines.
+These commands join the ``schedule`` group that ``retrovue.cli.schedule`` defines: ``cli.main``
+calls :func:`register` with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import typer
 
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
-from retrovue.cli.schedule import app
 from retrovue.errors import ValidationError
 from retrovue.scheduler.horizon import BuildSummary, Progress, build_horizon
 from retrovue.scheduler.query import OnAir, now_playing, schedule_for_day
@@ -80,7 +80,6 @@ def _print_summary(summary: BuildSummary) -> None:
         typer.echo(f"note: {note}")
 
 
-@app.command("build")
 def build_cmd(
     ctx: typer.Context,
     channel: Annotated[
@@ -129,7 +128,6 @@ def _episode(event: OnAir) -> str | None:
     return " ".join(parts) or None
 
 
-@app.command("show")
 def show_cmd(
     ctx: typer.Context,
     channel: ChannelArg,
@@ -163,7 +161,6 @@ def show_cmd(
     emit_table(rows, ("start", "end", "kind", "title", "episode"))
 
 
-@app.command("now")
 def now_cmd(
     ctx: typer.Context,
     channel: ChannelArg,
@@ -190,3 +187,10 @@ def now_cmd(
             "asset_offset": f"{event.asset_offset_ms / 1000:.3f} s into the file",
         }
     )
+
+
+def register(group: typer.Typer) -> None:
+    """Add ``build``, ``show`` and ``now`` to the ``schedule`` group."""
+    group.command("build")(build_cmd)
+    group.command("show")(show_cmd)
+    group.command("now")(now_cmd)

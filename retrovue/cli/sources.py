@@ -8,11 +8,11 @@ from typing import Annotated, TextIO
 import typer
 
 from retrovue.broadcast.catalog import CatalogInvalidation
-from retrovue.cli.catalog import rebuild_horizon
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
 from retrovue.library.ingest import SyncSummary, sync_source
 from retrovue.library.sources import add_filesystem_source, list_sources, remove_source
+from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="Media sources: where the library comes from.", no_args_is_help=True)
 add_app = typer.Typer(help="Add a source (one sub-command per kind).", no_args_is_help=True)
@@ -75,9 +75,7 @@ def remove_cmd(
     count = remove_source(cli.database(), name, on_assets_removed=invalidation)
     typer.echo(f"removed source {name!r} and {count} asset(s)")
     if invalidation.changed:
-        rebuilt = rebuild_horizon(cli.database(), cli.clock)
-        if rebuilt is not None:
-            typer.echo(f"schedule rebuilt: {rebuilt}")
+        typer.echo(f"schedule rebuilt: {rebuild_after_catalog_change(cli.database(), cli.clock)}")
 
 
 @app.command("sync")
@@ -99,7 +97,9 @@ def sync_cmd(
     )
     if bar is not None:
         bar.close()
-    rebuilt = rebuild_horizon(cli.database(), cli.clock) if invalidation.changed else None
+    rebuilt = (
+        rebuild_after_catalog_change(cli.database(), cli.clock) if invalidation.changed else None
+    )
     if as_json:
         emit_json(summary.to_json())
     else:

@@ -1,6 +1,7 @@
 """``retrovue source add plex`` and ``retrovue source map add|remove|list``.
 
-Plugs into the ``source`` group of :mod:`retrovue.cli.sources` (imported once by ``cli.main``).
+Plugs into the ``source`` group of :mod:`retrovue.cli.sources`: ``cli.main`` calls
+:func:`register` with it.
 The token is never printed: not here, not in ``source list``, not in error messages.
 """
 
@@ -12,8 +13,6 @@ import typer
 
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_json, emit_table
-from retrovue.cli.sources import add_app
-from retrovue.cli.sources import app as source_app
 from retrovue.library.plex import DEFAULT_TIMEOUT_S
 from retrovue.library.plex_sources import (
     MappingView,
@@ -27,10 +26,8 @@ map_app = typer.Typer(
     help="Path mappings of a Plex source: the server's paths -> paths on this host.",
     no_args_is_help=True,
 )
-source_app.add_typer(map_app, name="map")
 
 
-@add_app.command("plex")
 def add_plex_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A unique name for the source.")],
@@ -141,3 +138,9 @@ def map_list_cmd(
 
 def _row(view: MappingView) -> dict[str, object]:
     return view.to_json()
+
+
+def register(source_group: typer.Typer, add_group: typer.Typer) -> None:
+    """Add ``add plex`` to ``source add`` and the ``map`` group to ``source``."""
+    add_group.command("plex")(add_plex_cmd)
+    source_group.add_typer(map_app, name="map")

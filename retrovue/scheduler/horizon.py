@@ -9,49 +9,31 @@ and the as-run log, then pruned.
 
 On PostgreSQL several appliances may share one database: a session advisory lock lets one of them
 build at a time; the others skip (and say so in the summary).
+
+This module decides what to build and owns the transactions; the statements it runs are in
+:mod:`retrovue.scheduler.store`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
-from retrovue.broadcast.channels import get_channel
-from retrovue.broadcast.gating import is_airable
-from retrovue.broadcast.rules import parse_rule
 from retrovue.clock import Clock
 from retrovue.db import Database
-from retrovue.db.models.broadcast import (
-    CatalogAsset,
-    Channel,
-    PlaylogEvent,
-    ScheduleDay,
-    SequenceCursor,
-    Template,
-    TemplateBlock,
-)
-from retrovue.errors import RetrovueError, ScheduleError
-from retrovue.scheduler.eventrows import write_cursors, write_events
-from retrovue.scheduler.playlog import (
-    CARRY_KEY,
-    OFF_AIR,
-    BlockPlan,
-    ChannelPlan,
-    DayPlan,
-    build_day,
-)
-from retrovue.scheduler.selection import Catalog, CatalogItem
-from retrovue.scheduler.timegrid import DayClock, broadcast_day_of, day_bounds
+from retrovue.db.models.broadcast import Channel, ScheduleDay
+from retrovue.errors import ScheduleError
+from retrovue.scheduler import store
+from retrovue.scheduler.playlog import CARRY_KEY, BlockPlan, ChannelPlan, DayPlan, build_day
+from retrovue.scheduler.selection import Catalog
+from retrovue.scheduler.timegrid import broadcast_day_of
 
 Progress = Callable[[int, int], None]  # (channel-days done, channel-days in total)
-LOCK_NAME = "retrovue.horizon"
 
 
 @dataclass
@@ -101,46 +83,7 @@ class BuildSummary:
         }
 
 
-# ---- loading plain values ---------------------------------------------------------------------
-
-
-def load_catalog(session: Session) -> Catalog:
-    """The airable catalog (canonical AND available) as plain values."""
-    rows = session.execute(
-        select(
-            CatalogAsset.id,
-            CatalogAsset.kind,
-            CatalogAsset.guide_title,
-            CatalogAsset.duration_ms,
-            CatalogAsset.series_title,
-            CatalogAsset.season,
-            CatalogAsset.episode,
-            CatalogAsset.episode_title,
-            CatalogAsset.description,
-            CatalogAsset.genres,
-            CatalogAsset.tags,
-            CatalogAsset.content_rating,
-            CatalogAsset.year,
-        ).where(CatalogAsset.canonical.is_(True), CatalogAsset.available.is_(True))
-    ).all()
-    return Catalog(
-        CatalogItem(
-            asset_id=row[0],
-            kind=row[1],
-            title=row[2],
-            duration_ms=int(row[3]),
-            series=row[4],
-            season=row[5],
-            episode=row[6],
-            episode_title=row[7],
-            description=row[8],
-            genres=tuple(row[9] or ()),
-            tags=tuple(row[10] or ()),
-            content_rating=row[11],
-            year=row[12],
-        )
-        for row in rows
-    )
+# ---- the build loop ---------------------------------------------------------------------------
 
 
 class _CatalogSource:
@@ -153,50 +96,14 @@ class _CatalogSource:
     def get(self) -> Catalog:
         if self._catalog is None:
             with self._database.transaction() as session:
-                self._catalog = load_catalog(session)
+                self._catalog = store.load_catalog(session)
         return self._catalog
 
     def empty(self) -> bool:
         if self._catalog is not None:
             return not self._catalog.items
         with self._database.transaction() as session:
-            found = session.scalar(
-                select(CatalogAsset.id)
-                .where(CatalogAsset.canonical.is_(True), CatalogAsset.available.is_(True))
-                .limit(1)
-            )
-        return found is None
-
-
-def channel_plan(channel: Channel) -> ChannelPlan:
-    clock = DayClock(
-        channel.timezone,
-        channel.day_start_minutes,
-        channel.grid_minutes,
-        channel.grid_offset_minutes,
-    )
-    return ChannelPlan(channel.id, channel.name, clock)
-
-
-def template_blocks(session: Session, template_id: int) -> tuple[str, list[BlockPlan]]:
-    template = session.get(Template, template_id)
-    if template is None:
-        raise ScheduleError(f"template id {template_id} vanished while building")
-    rows = session.scalars(
-        select(TemplateBlock)
-        .where(TemplateBlock.template_id == template_id)
-        .order_by(TemplateBlock.start_minutes)
-    ).all()
-    blocks = []
-    for row in rows:
-        try:
-            rule = parse_rule(row.rule_json)
-        except RetrovueError as err:
-            raise ScheduleError(
-                f"template {template.name!r} block {row.name or row.start_minutes}: {err}"
-            ) from err
-        blocks.append(BlockPlan(row.start_minutes, row.duration_minutes, rule, row.name))
-    return template.name, blocks
+            return not store.has_airable(session)
 
 
 @dataclass
@@ -213,7 +120,7 @@ class _ChannelWork:
         if template_id is None:
             return None, None
         if template_id not in self.templates:
-            self.templates[template_id] = template_blocks(session, template_id)
+            self.templates[template_id] = store.template_blocks(session, template_id)
         name, blocks = self.templates[template_id]
         return name, blocks
 
@@ -232,99 +139,12 @@ def _off_grid_notes(work: _ChannelWork) -> list[str]:
     return notes
 
 
-# ---- cursors ----------------------------------------------------------------------------------
-
-
-def cursors_before(session: Session, channel_id: int, day: date) -> dict[str, Mapping[str, Any]]:
-    """Every cursor as it stood after the last day before ``day`` that used it; the carry only
-    when it comes from the day right before."""
-    rows = session.execute(
-        select(SequenceCursor.cursor_key, SequenceCursor.broadcast_day, SequenceCursor.state)
-        .where(SequenceCursor.channel_id == channel_id, SequenceCursor.broadcast_day < day)
-        .order_by(SequenceCursor.broadcast_day)
-    ).all()
-    states: dict[str, Mapping[str, Any]] = {}
-    for key, row_day, state in rows:
-        if key == CARRY_KEY and row_day != day - timedelta(days=1):
-            continue
-        states[key] = state
-    return states
-
-
 def _next_states(
     before: Mapping[str, Mapping[str, Any]], plan: DayPlan
 ) -> dict[str, Mapping[str, Any]]:
     after = {key: state for key, state in before.items() if key != CARRY_KEY}
     after.update(plan.cursors)
     return after
-
-
-# ---- writing one day --------------------------------------------------------------------------
-
-
-_FIRST_EVENT_IN = (
-    select(PlaylogEvent.id)
-    .where(
-        PlaylogEvent.channel_id == bindparam("channel_id"),
-        PlaylogEvent.start_utc >= bindparam("start"),
-        PlaylogEvent.start_utc < bindparam("end"),
-    )
-    .limit(1)
-)
-
-
-def _day_exists(session: Session, channel_id: int, day: date, clock: DayClock) -> bool:
-    """Does the day have an event? (Core on the session's connection: this runs once per day
-    built, and the ORM's statement handling cost more than the query.)"""
-    start, end = day_bounds(day, clock)
-    found = (
-        session.connection()
-        .execute(_FIRST_EVENT_IN, {"channel_id": channel_id, "start": start, "end": end})
-        .first()
-    )
-    return found is not None
-
-
-def _existing_days(
-    session: Session, channel_id: int, first: date, last: date, clock: DayClock
-) -> set[date]:
-    """The broadcast days from ``first`` to ``last`` that have events (one indexed range read)."""
-    start, _ = day_bounds(first, clock)
-    _, end = day_bounds(last, clock)
-    days = session.scalars(
-        select(PlaylogEvent.broadcast_day)
-        .where(
-            PlaylogEvent.channel_id == channel_id,
-            PlaylogEvent.start_utc >= start,
-            PlaylogEvent.start_utc < end,
-        )
-        .distinct()
-    )
-    return set(days)
-
-
-def _delete_days(session: Session, channel_id: int, first_day: date) -> int:
-    """Remove the events and cursor states of ``first_day`` and every later day."""
-    session.execute(
-        delete(SequenceCursor).where(
-            SequenceCursor.channel_id == channel_id, SequenceCursor.broadcast_day >= first_day
-        )
-    )
-    result = session.execute(
-        delete(PlaylogEvent).where(
-            PlaylogEvent.channel_id == channel_id, PlaylogEvent.broadcast_day >= first_day
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _write_day(session: Session, channel_id: int, plan: DayPlan, built_utc: datetime) -> int:
-    written = write_events(session, channel_id, plan, built_utc)
-    write_cursors(session, channel_id, plan, built_utc)
-    return written
-
-
-# ---- one channel ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -348,12 +168,12 @@ def _sync_channel(
     targets = [job.today + timedelta(days=n) for n in range(job.days)]
     if job.replace_from is not None:
         with database.transaction(immediate=True) as session:
-            _delete_days(
+            store.delete_days(
                 session, channel_id, max(job.replace_from, job.today + timedelta(days=job.days))
             )
     day_clock = work.plan.clock
     with database.transaction() as session:
-        existing = _existing_days(session, channel_id, targets[0], targets[-1], day_clock)
+        existing = store.existing_days(session, channel_id, targets[0], targets[-1], day_clock)
     states: dict[str, Mapping[str, Any]] | None = None
     previous: date | None = None
     for day in targets:
@@ -364,19 +184,19 @@ def _sync_channel(
             continue
         catalog = catalogs.get()
         with database.transaction(immediate=True) as session:
-            if not replace and _day_exists(session, channel_id, day, day_clock):
+            if not replace and store.day_exists(session, channel_id, day, day_clock):
                 summary.days_kept += 1  # another builder was quicker
                 tick()
                 continue
             if replace:
                 if day in existing:
                     summary.days_replaced += 1
-                _delete_days_exact(session, channel_id, day)
+                store.delete_days(session, channel_id, day, day)
             if states is None or previous != day - timedelta(days=1):
-                states = cursors_before(session, channel_id, day)
+                states = store.cursors_before(session, channel_id, day)
             name, blocks = work.blocks_for(session, day)
             plan = build_day(work.plan, day, blocks, catalog, states)
-            summary.events_written += _write_day(session, channel_id, plan, clock.now_utc())
+            summary.events_written += store.write_day(session, channel_id, plan, clock.now_utc())
         summary.days_built += 1
         if plan.no_template:
             summary.slate_days.append(f"channel {work.channel.number} {day}: no template assigned")
@@ -386,97 +206,19 @@ def _sync_channel(
         previous = day
         tick()
     if job.history_days is not None:
-        summary.events_pruned += prune_history(database, channel_id, job.today, job.history_days)
-
-
-def _delete_days_exact(session: Session, channel_id: int, day: date) -> None:
-    session.execute(
-        delete(SequenceCursor).where(
-            SequenceCursor.channel_id == channel_id, SequenceCursor.broadcast_day == day
-        )
-    )
-    session.execute(
-        delete(PlaylogEvent).where(
-            PlaylogEvent.channel_id == channel_id, PlaylogEvent.broadcast_day == day
-        )
-    )
-
-
-def prune_history(database: Database, channel_id: int, today: date, history_days: int) -> int:
-    """Delete events of days older than ``history_days`` before ``today``, and cursor states
-    of those days that a later state of the same cursor supersedes."""
-    cutoff = today - timedelta(days=history_days)
-    with database.transaction(immediate=True) as session:
-        result = session.execute(
-            delete(PlaylogEvent).where(
-                PlaylogEvent.channel_id == channel_id, PlaylogEvent.broadcast_day < cutoff
-            )
-        )
-        rows = session.execute(
-            select(SequenceCursor.id, SequenceCursor.cursor_key, SequenceCursor.broadcast_day)
-            .where(SequenceCursor.channel_id == channel_id)
-            .order_by(SequenceCursor.broadcast_day.desc())
-        ).all()
-        seen: set[str] = set()
-        stale = []
-        for row_id, key, row_day in rows:
-            if key in seen and row_day < cutoff:
-                stale.append(row_id)
-            seen.add(key)
-        if stale:
-            session.execute(delete(SequenceCursor).where(SequenceCursor.id.in_(stale)))
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-# ---- the advisory lock ------------------------------------------------------------------------
-
-
-@contextmanager
-def builder_lock(database: Database) -> Iterator[bool]:
-    """On PostgreSQL: try the horizon's advisory lock (per schema); yields whether it was taken.
-    On SQLite there is one writer at a time anyway: always ``True``."""
-    if database.dialect != "postgresql":
-        yield True
-        return
-    with database.engine.connect() as conn:
-        taken = bool(
-            conn.execute(
-                text("SELECT pg_try_advisory_lock(hashtext(:name || '.' || current_schema()))"),
-                {"name": LOCK_NAME},
-            ).scalar()
-        )
-        conn.commit()
-        try:
-            yield taken
-        finally:
-            if taken:
-                conn.execute(
-                    text("SELECT pg_advisory_unlock(hashtext(:name || '.' || current_schema()))"),
-                    {"name": LOCK_NAME},
-                )
-                conn.commit()
-
-
-# ---- entry points -----------------------------------------------------------------------------
+        cutoff = job.today - timedelta(days=job.history_days)
+        with database.transaction(immediate=True) as session:
+            summary.events_pruned += store.prune_before(session, channel_id, cutoff)
 
 
 def _load_work(database: Database, channel_number: str | None) -> list[_ChannelWork]:
     with database.transaction() as session:
-        if channel_number is not None:
-            channels = [get_channel(session, channel_number)]
-        else:
-            channels = list(
-                session.scalars(
-                    select(Channel).where(Channel.enabled.is_(True)).order_by(Channel.id)
-                )
+        return [
+            _ChannelWork(
+                channel, store.channel_plan(channel), store.assignments(session, channel.id)
             )
-        work = []
-        for channel in channels:
-            assignments = list(
-                session.scalars(select(ScheduleDay).where(ScheduleDay.channel_id == channel.id))
-            )
-            work.append(_ChannelWork(channel, channel_plan(channel), assignments))
-        return work
+            for channel in store.channels_to_build(session, channel_number)
+        ]
 
 
 def _run(
@@ -487,7 +229,7 @@ def _run(
     progress: Progress | None,
 ) -> BuildSummary:
     summary = BuildSummary()
-    with builder_lock(database) as taken:
+    with store.builder_lock(database) as taken:
         if not taken:
             summary.skipped = "another appliance is building the horizon (advisory lock held)"
             return summary
@@ -512,9 +254,13 @@ def _run(
         for work, job in jobs:
             _sync_channel(database, clock, catalogs, work, job, summary, tick)
             summary.notes.extend(_off_grid_notes(work))
+        summary.events_slated += slate_withdrawn_on_air(database, clock)
     if catalogs.empty():
         summary.notes.append("the catalog has nothing cleared to air: promote assets first")
     return summary
+
+
+# ---- entry points -----------------------------------------------------------------------------
 
 
 def build_horizon(
@@ -537,7 +283,7 @@ def build_horizon(
     notes: list[str] = []
 
     def plan_job(session: Session, work: _ChannelWork, today: date) -> _Job:
-        replace_from = stale_from(session, work.plan.channel_id, today)
+        replace_from = store.stale_from(session, work.plan.channel_id, today)
         if replace_from is not None:
             notes.append(
                 f"channel {work.channel.number}: days from {replace_from} air assets that may "
@@ -555,24 +301,7 @@ def build_horizon(
 
     summary = _run(database, clock, channel_number, plan_job, progress)
     summary.notes[:0] = notes
-    if not summary.skipped:
-        summary.events_slated += slate_unairable_today(database, clock)
     return summary
-
-
-def stale_from(session: Session, channel_id: int, today: date) -> date | None:
-    """The first built day after ``today`` with an event whose asset may no longer air."""
-    return session.scalar(
-        select(PlaylogEvent.broadcast_day)
-        .join(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
-        .where(
-            PlaylogEvent.channel_id == channel_id,
-            PlaylogEvent.broadcast_day > today,
-            or_(CatalogAsset.canonical.is_(False), CatalogAsset.available.is_(False)),
-        )
-        .order_by(PlaylogEvent.broadcast_day)
-        .limit(1)
-    )
 
 
 def rebuild_after_catalog_change(database: Database, clock: Clock) -> BuildSummary:
@@ -581,61 +310,22 @@ def rebuild_after_catalog_change(database: Database, clock: Clock) -> BuildSumma
     slate events."""
 
     def plan_job(session: Session, work: _ChannelWork, today: date) -> _Job | None:
-        last = session.scalar(
-            select(PlaylogEvent.broadcast_day)
-            .where(PlaylogEvent.channel_id == work.plan.channel_id)
-            .order_by(PlaylogEvent.broadcast_day.desc())
-            .limit(1)
-        )
+        last = store.last_built_day(session, work.plan.channel_id)
         if last is None or last <= today:
             return None
         return _Job(today, (last - today).days + 1, today + timedelta(days=1), None)
 
-    summary = _run(database, clock, None, plan_job, None)
-    if not summary.skipped:
-        summary.events_slated += slate_unairable_today(database, clock)
-    return summary
+    return _run(database, clock, None, plan_job, None)
 
 
-def slate_unairable_today(database: Database, clock: Clock) -> int:
-    """Events not yet started whose asset may no longer air become slate events (same times)."""
+def slate_withdrawn_on_air(database: Database, clock: Clock) -> int:
+    """On the broadcast day on air of every channel, events not yet started whose asset may no
+    longer air become slate events of the same times (the day on air is never rebuilt; later
+    days are, by their channel's build pass, from the first day that airs such an asset)."""
     now = clock.now_utc()
     with database.transaction(immediate=True) as session:
-        rows = session.execute(
-            select(
-                PlaylogEvent.id,
-                CatalogAsset.canonical,
-                CatalogAsset.available,
-                PlaylogEvent.block_name,
-            )
-            .join(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
-            .where(
-                PlaylogEvent.start_utc > now,
-                # only rows that may be gated (the rule itself is applied below, in Python)
-                or_(CatalogAsset.canonical.is_not(True), CatalogAsset.available.is_not(True)),
-            )
-        ).all()
-        doomed = [
-            (row_id, block)
-            for row_id, canonical, available, block in rows
-            if not is_airable(canonical, available)
-        ]
-        for row_id, block in doomed:
-            session.execute(
-                update(PlaylogEvent)
-                .where(PlaylogEvent.id == row_id)
-                .values(
-                    kind="slate",
-                    catalog_asset_id=None,
-                    offset_ms=0,
-                    title=block or OFF_AIR,
-                    episode_title=None,
-                    series_title=None,
-                    season=None,
-                    episode=None,
-                    description=None,
-                    guide_json={"slate": "withdrawn"},
-                    built_utc=now,
-                )
-            )
-        return len(doomed)
+        days = {
+            channel.id: broadcast_day_of(now, store.channel_plan(channel).clock)
+            for channel in store.every_channel(session)
+        }
+        return store.slate_withdrawn(session, days, now)

@@ -14,7 +14,7 @@ from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset, PlaylogEvent
 from retrovue.errors import ScheduleError
-from retrovue.scheduler.horizon import channel_plan
+from retrovue.scheduler.store import channel_plan
 from retrovue.scheduler.timegrid import broadcast_day_of, to_ms
 
 

@@ -128,11 +128,6 @@ def block_bounds(
     return start, end
 
 
-def _is_grid_wall(wall: datetime, clock: DayClock) -> bool:
-    minutes = wall.hour * 60 + wall.minute
-    return wall.second == 0 and (minutes - clock.grid_offset_minutes) % clock.grid_minutes == 0
-
-
 def grid_lines(day: date, clock: DayClock) -> tuple[datetime, ...]:
     """Every instant strictly inside the broadcast day whose local wall time is on the grid."""
     first, last = day_bounds(day, clock)

@@ -271,6 +271,48 @@ def test_a_plain_build_pass_also_replaces_withdrawn_assets(db: Database, clock: 
     assert len(_by_day(_events(db, channel_id))) == 3
 
 
+def test_withdrawn_assets_are_slated_on_the_day_on_air_and_rebuilt_on_later_days(
+    db: Database, clock: FakeClock
+) -> None:
+    """A build of one channel slates the withdrawn asset's events still to come on the day on
+    air of every channel; later days keep them until their own channel's pass rebuilds them (a
+    slate there would never be repaired: no asset points at the withdrawal any more)."""
+    _seed_station(db)
+    other = add_channel(db, "3")
+    assign(db, other, add_template(db, "taxi", [("06:00", 1440, {"series": "Taxi"}, "Taxi")]))
+    build_horizon(db, clock, days=3)
+    now = clock.now_utc()
+    later = TODAY + timedelta(days=2)
+    days = _by_day(_events(db, other))
+    today_assets = {e.catalog_asset_id for e in days[TODAY] if e.start_utc > now}
+    withdrawn = next(e.catalog_asset_id for e in days[later] if e.catalog_asset_id in today_assets)
+    with db.transaction() as session:
+        session.execute(
+            CatalogAsset.__table__.update()
+            .where(CatalogAsset.id == withdrawn)
+            .values(available=False)
+        )
+    withdrawn_today = [
+        (e.start_utc, e.end_utc) for e in days[TODAY] if e.catalog_asset_id == withdrawn
+    ]
+    summary = build_horizon(db, clock, channel_number="2", days=3)
+    assert summary.events_slated >= len([s for s, _ in withdrawn_today if s > now]) > 0
+    days = _by_day(_events(db, other))
+    slated = [
+        (e.start_utc, e.end_utc, e.title, e.guide_json)
+        for e in days[TODAY]
+        if e.guide_json == {"slate": "withdrawn"}
+    ]
+    assert slated == [(s, e, "Taxi", {"slate": "withdrawn"}) for s, e in withdrawn_today if s > now]
+    assert withdrawn in {e.catalog_asset_id for e in days[later]}
+    summary = build_horizon(db, clock, days=3)
+    assert any(note.startswith("channel 3: days from") for note in summary.notes)
+    after_today = [e for e in _events(db, other) if e.broadcast_day > TODAY]
+    assert after_today
+    assert withdrawn not in {e.catalog_asset_id for e in after_today}
+    assert not [e for e in after_today if e.guide_json == {"slate": "withdrawn"}]
+
+
 def test_blocks_off_the_grid_are_noted(db: Database, clock: FakeClock) -> None:
     channel_id = add_channel(db, grid_minutes=30)
     assign(db, channel_id, add_template(db, "odd", [("06:10", 60, {}, None)]))
