@@ -92,10 +92,10 @@ class CliRunner:
         self._monkeypatch.setenv("RETROVUE_DATABASE_URL", url)
 
     def __call__(self, *args: str) -> CliResult:
-        from retrovue.cli.main import _run
+        from retrovue.cli.main import run_cli
 
         self._capsys.readouterr()
-        code = _run(list(args))
+        code = run_cli(list(args))
         captured = self._capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 

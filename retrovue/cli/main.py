@@ -80,10 +80,11 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: every RetrovueError is one line on stderr and exit code 2."""
     args = sys.argv[1:] if argv is None else argv
     _STATE["debug"] = "--debug" in args
-    sys.exit(_run(args))
+    sys.exit(run_cli(args))
 
 
-def _run(args: list[str]) -> int:
+def run_cli(args: list[str]) -> int:
+    """Run one command line; its exit code (errors already reported on stderr)."""
     try:
         code = app(args=args, prog_name="retrovue", standalone_mode=False)
     except RetrovueError as err:

@@ -11,7 +11,6 @@ Any failure to open or read marks the source ``failed``; the producer then shows
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import Any
 import av
 
 from retrovue.runtime.copy.check import codec_parameters
-from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, pick_audio_stream
+from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, MediaFile, pick_audio_stream
 from retrovue.runtime.playout.profiles import CodecParameters
 
 log = logging.getLogger(__name__)
@@ -43,23 +42,20 @@ class CopyPacket:
     at_s: float = 0.0
 
 
-class CopySource:
+class CopySource(MediaFile):
     """A file opened for copying from ``start_s`` (file position of the item's first frame)."""
 
     def __init__(
         self, path: str, parameters: CodecParameters, *, audio_language: str | None = None
     ) -> None:
-        self.path = path
+        super().__init__(path)
         self.parameters = parameters
         self.audio_language = audio_language
         self.rate = Fraction(parameters.frame_rate or 25)
         self._rate = float(self.rate)
         self._video_tb = self._audio_tb = 1.0
-        self.failed: str | None = None
-        self.eof = False
         self.key_s = 0.0  # file position of the first keyframe
         self.delay = 0  # frames the keyframe's DTS lies before its PTS
-        self._container: Any = None
         self._video: Any = None
         self._audio: Any = None
         self._filter: av.BitStreamFilterContext | None = None
@@ -207,20 +203,6 @@ class CopySource:
         self.fail(f"cannot read {self.path}: too much bad data")
         return None
 
-    def fail(self, reason: str) -> None:
-        if self.failed is None:
-            self.failed = reason
-            log.warning("source failed: %s", reason)
-        self.eof = True
-
-    @property
-    def declared_s(self) -> float | None:
-        duration = getattr(self._container, "duration", None)
-        return None if duration is None else float(duration) / 1_000_000
-
     def close(self) -> None:
-        if self._container is not None:
-            with contextlib.suppress(av.FFmpegError):
-                self._container.close()
-            self._container = None
+        super().close()
         self._ahead.clear()

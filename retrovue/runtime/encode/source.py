@@ -22,7 +22,7 @@ from typing import Any
 import av
 
 from retrovue.runtime.encode.videofilter import VideoFilter, needs_filter
-from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, pick_audio_stream
+from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, MediaFile, pick_audio_stream
 from retrovue.runtime.playout.profiles import AUDIO_RATE_HZ, OutputProfile
 
 log = logging.getLogger(__name__)
@@ -54,18 +54,15 @@ class _Raw:
     number: int
 
 
-class MediaSource:
+class MediaSource(MediaFile):
     """A file opened for playing from ``start_s`` (file position of the item's first frame)."""
 
     def __init__(
         self, path: str, profile: OutputProfile, *, audio_language: str | None = None
     ) -> None:
-        self.path = path
+        super().__init__(path)
         self.profile = profile
         self.audio_language = audio_language
-        self.failed: str | None = None
-        self.eof = False
-        self._container: Any = None
         self._video: Any = None
         self._audio: Any = None
         self._packets: Iterator[Any] | None = None
@@ -147,23 +144,8 @@ class MediaSource:
         while not self._raw and not self.eof and not self.failed:
             self._pump()
 
-    def fail(self, reason: str) -> None:
-        if self.failed is None:
-            self.failed = reason
-            log.warning("source failed: %s", reason)
-        self.eof = True
-
-    @property
-    def declared_s(self) -> float | None:
-        """The file's duration as its header declares it (None when unknown or closed)."""
-        duration = getattr(self._container, "duration", None)
-        return None if duration is None else float(duration) / 1_000_000
-
     def close(self) -> None:
-        if self._container is not None:
-            with contextlib.suppress(av.FFmpegError):
-                self._container.close()
-            self._container = None
+        super().close()
         self._raw.clear()
         self._filtered.clear()
 

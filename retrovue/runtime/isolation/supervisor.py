@@ -24,18 +24,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from retrovue.clock import Clock
-from retrovue.runtime.isolation.messages import (
-    Director,
-    Exited,
-    FromWorker,
-    ItemFinished,
-    ItemStarted,
-    LogRecord,
-    Stats,
-    Stop,
-    ToWorker,
-    WorkerJob,
-)
+from retrovue.runtime.isolation import messages as msg
 from retrovue.runtime.isolation.worker import worker_main
 from retrovue.runtime.onair.operation import ChannelOperation
 from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
@@ -108,7 +97,7 @@ class ProcessProducer:
         self._publish = publish
         self._on_exit = on_exit
         self._operation = operation
-        self._job = WorkerJob(
+        self._job = msg.WorkerJob(
             info, options,
             channel_id=operation.channel_id if operation is not None else None,
             database_url=database_url, timeline=timeline, clock=clock,
@@ -138,7 +127,7 @@ class ProcessProducer:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         self._stopping.set()
-        self._send(Stop())
+        self._send(msg.Stop())
         self._supervisor.join(timeout_s)
         process = self._process
         if process is not None and process.is_alive():
@@ -186,7 +175,7 @@ class ProcessProducer:
         self._process, self._control, self.pid = process, control, process.pid
         self._send(job)
         if self._stopping.is_set():  # stopped while the worker was starting: it exits at once
-            self._send(Stop())
+            self._send(msg.Stop())
         reader = threading.Thread(
             target=self._read, args=(data,), name=f"worker-data-{self.channel.number}",
             daemon=True,
@@ -227,22 +216,22 @@ class ProcessProducer:
         how = describe_exit(exitcode)
         return ProducerDied(f"producer process {how}" + (f": {reported}" if reported else ""))
 
-    def _handle(self, message: FromWorker) -> None:
+    def _handle(self, message: msg.FromWorker) -> None:
         hooks = self._operation.hooks if self._operation is not None else None
         match message:
-            case ItemStarted(item, at_utc, offset_ms):
+            case msg.ItemStarted(item, at_utc, offset_ms):
                 self._open_items[item] = None
                 if hooks is not None:
                     hooks.item_started(item, at_utc, offset_ms)
-            case ItemFinished(item, at_utc, status, error):
+            case msg.ItemFinished(item, at_utc, status, error):
                 self._open_items.pop(item, None)
                 if hooks is not None:
                     hooks.item_finished(item, at_utc, status, error)
-            case Stats(frames_out, boundaries, faults):
+            case msg.Stats(frames_out, boundaries, faults):
                 self.frames_out, self.boundaries, self.faults = frames_out, boundaries, faults
-            case LogRecord(level, logger, text):  # through the server's handlers
+            case msg.LogRecord(level, logger, text):  # through the server's handlers
                 logging.getLogger(logger).log(level, "channel %s: %s", self.channel.number, text)
-            case Exited(error):
+            case msg.Exited(error):
                 self._reported.append(error)
 
     def _mode(self) -> DirectorState | None:
@@ -254,9 +243,9 @@ class ProcessProducer:
         state = self._mode()
         if state is not None and state != self._director:
             self._director = state
-            self._send(Director(state))
+            self._send(msg.Director(state))
 
-    def _send(self, message: ToWorker) -> None:
+    def _send(self, message: msg.ToWorker) -> None:
         control = self._control
         if control is None:
             return

@@ -22,18 +22,7 @@ from multiprocessing.connection import Connection
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.runtime.directory import PlaylogTimeline
-from retrovue.runtime.isolation.messages import (
-    Director,
-    Exited,
-    FromWorker,
-    ItemFinished,
-    ItemStarted,
-    LogRecord,
-    Stats,
-    Stop,
-    ToWorker,
-    WorkerJob,
-)
+from retrovue.runtime.isolation import messages as msg
 from retrovue.runtime.isolation.native import process_name, set_process_name
 from retrovue.runtime.onair.operation import ChannelOperation, gate_refusal
 from retrovue.runtime.playout.hooks import FinalStatus
@@ -53,7 +42,7 @@ class _Sender:
         self._lock = threading.Lock()
         self.broken = False
 
-    def send(self, message: FromWorker) -> None:
+    def send(self, message: msg.FromWorker) -> None:
         if self.broken:
             return
         with self._lock:
@@ -70,12 +59,12 @@ class PipeHooks:
         self._sender = sender
 
     def item_started(self, item: TimelineItem, at_utc: datetime, file_offset_ms: int) -> None:
-        self._sender.send(ItemStarted(item, at_utc, file_offset_ms))
+        self._sender.send(msg.ItemStarted(item, at_utc, file_offset_ms))
 
     def item_finished(
         self, item: TimelineItem, at_utc: datetime, status: FinalStatus, error: str | None
     ) -> None:
-        self._sender.send(ItemFinished(item, at_utc, status, error))
+        self._sender.send(msg.ItemFinished(item, at_utc, status, error))
 
 
 class _LogToServer(logging.Handler):
@@ -87,7 +76,7 @@ class _LogToServer(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._sender.send(LogRecord(record.levelno, record.name, record.getMessage()))
+            self._sender.send(msg.LogRecord(record.levelno, record.name, record.getMessage()))
         except (TypeError, ValueError):  # a record whose arguments do not fit its format
             self.handleError(record)
 
@@ -121,7 +110,7 @@ def worker_main(control: Connection, data: Connection) -> None:
         message = control.recv()
     except (EOFError, OSError):
         return
-    if not isinstance(message, WorkerJob):
+    if not isinstance(message, msg.WorkerJob):
         return
     set_process_name(process_name(message.info.number))
     error = _run(message, control, data)
@@ -137,7 +126,7 @@ def _setup_logging(sender: _Sender) -> None:
     root.setLevel(logging.INFO)
 
 
-def _run(job: WorkerJob, control: Connection, data: Connection) -> str | None:
+def _run(job: msg.WorkerJob, control: Connection, data: Connection) -> str | None:
     sender = _Sender(control)
     _setup_logging(sender)
     clock = job.clock
@@ -164,8 +153,8 @@ def _run(job: WorkerJob, control: Connection, data: Connection) -> str | None:
     _serve(control, producer, station, sender, done)
     done.wait(EXIT_WAIT_S)
     error = outcome[0] if outcome else "the producer did not stop"
-    sender.send(Stats(producer.frames_out, producer.boundaries, producer.faults))
-    sender.send(Exited(error))
+    sender.send(msg.Stats(producer.frames_out, producer.boundaries, producer.faults))
+    sender.send(msg.Exited(error))
     data.close()
     if database is not None:
         database.dispose()
@@ -183,12 +172,12 @@ def _serve(
     while not done.is_set():
         try:
             if control.poll(STATS_S):
-                message: ToWorker = control.recv()
-                if isinstance(message, Director):
+                message: msg.ToWorker = control.recv()
+                if isinstance(message, msg.Director):
                     station.set_state(message.state)
-                elif isinstance(message, Stop):
+                elif isinstance(message, msg.Stop):
                     producer.stop(timeout_s=0)
         except (EOFError, OSError):  # the server is gone: stop
             producer.stop(timeout_s=0)
             return
-        sender.send(Stats(producer.frames_out, producer.boundaries, producer.faults))
+        sender.send(msg.Stats(producer.frames_out, producer.boundaries, producer.faults))
