@@ -108,10 +108,10 @@ def local_time(instant: datetime | None, zone_name: str) -> str:
     """``HH:MM`` in the channel's zone (an empty string for no instant)."""
     if instant is None:
         return ""
-    return instant.astimezone(_zone(zone_name)).strftime("%H:%M")
+    return instant.astimezone(zone_of(zone_name)).strftime("%H:%M")
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone_of(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):

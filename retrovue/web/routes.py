@@ -15,6 +15,8 @@ from aiohttp import web
 from retrovue.hdhr.device import Device
 from retrovue.web.api import add_api_routes
 from retrovue.web.context import WEB_CONTEXT, WebContext
+from retrovue.web.forms import add_form_routes
+from retrovue.web.pages import setup_pages
 from retrovue.web.writes import add_write_routes
 
 
@@ -23,5 +25,7 @@ def web_registrar(context: WebContext) -> Callable[[web.Application, Device], No
         app[WEB_CONTEXT] = context
         add_api_routes(app)
         add_write_routes(app)
+        setup_pages(app)
+        add_form_routes(app)
 
     return register
