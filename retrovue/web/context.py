@@ -28,6 +28,7 @@ class WebContext:
     view: StationView
     auth: OperatorAuth
     thumbnails: ThumbnailCache = field(init=False)
+    browser_viewers: int = field(default=0, init=False)  # open /watch streams
 
     def __post_init__(self) -> None:
         self.thumbnails = ThumbnailCache(self.clock)

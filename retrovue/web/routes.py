@@ -17,6 +17,7 @@ from retrovue.web.api import add_api_routes
 from retrovue.web.context import WEB_CONTEXT, WebContext
 from retrovue.web.forms import add_form_routes
 from retrovue.web.pages import setup_pages
+from retrovue.web.watch import add_watch_routes
 from retrovue.web.writes import add_write_routes
 
 
@@ -27,5 +28,6 @@ def web_registrar(context: WebContext) -> Callable[[web.Application, Device], No
         add_write_routes(app)
         setup_pages(app)
         add_form_routes(app)
+        add_watch_routes(app)
 
     return register

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from retrovue.app import StationConfig
 from retrovue.appliance import Appliance, run_appliance
-from retrovue.clock import FakeClock
+from retrovue.clock import Clock, FakeClock, SystemClock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.web.auth import save_password
@@ -32,7 +33,7 @@ class Served:
     station: WebStation
     base: str
     http: aiohttp.ClientSession
-    clock: FakeClock
+    clock: Clock
     database: Database
     data_dir: Path
 
@@ -48,6 +49,24 @@ def settings_for(data_dir: Path) -> Settings:
 @pytest.fixture
 async def served(
     sqlite_db: Database, clock: FakeClock, tmp_path: Path, media_template: Path
+) -> AsyncIterator[Served]:
+    """The station at a fixed instant (a fake clock: nothing moves unless the test says so)."""
+    async with serve_station(sqlite_db, clock, tmp_path, media_template) as served:
+        yield served
+
+
+@pytest.fixture
+async def live_served(
+    sqlite_db: Database, tmp_path: Path, media_template: Path
+) -> AsyncIterator[Served]:
+    """The station on the system clock: its producers run in real time (for streams)."""
+    async with serve_station(sqlite_db, SystemClock(), tmp_path, media_template) as served:
+        yield served
+
+
+@asynccontextmanager
+async def serve_station(
+    sqlite_db: Database, clock: Clock, tmp_path: Path, media_template: Path
 ) -> AsyncIterator[Served]:
     media = tmp_path / "media"
     shutil.copytree(media_template, media)

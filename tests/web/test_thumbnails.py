@@ -7,6 +7,7 @@ import io
 import av
 import pytest
 
+from retrovue.clock import FakeClock
 from retrovue.testing.media import read_frame_code
 from retrovue.web.context import WEB_CONTEXT
 from tests.web.conftest import Served
@@ -42,6 +43,7 @@ async def test_on_now_thumbnail_is_the_scheduled_frame(served: Served) -> None:
     grabs = cache.grabs
     await _jpeg(served, "/api/v1/channels/7/thumbnail.jpg")
     assert cache.grabs == grabs  # served from the cache
+    assert isinstance(served.clock, FakeClock)
     served.clock.advance(30)
     await _jpeg(served, "/api/v1/channels/7/thumbnail.jpg")
     assert cache.grabs == grabs + 1  # stale after the cache time
