@@ -4,7 +4,10 @@ promoted, one channel programmed back to back, two days of schedule, one asset l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+
+import av
 
 from retrovue.broadcast.admin.channels import ChannelOptions, add_channel
 from retrovue.broadcast.admin.schedule import DaySelection, assign
@@ -19,7 +22,9 @@ from retrovue.library.sources import add_filesystem_source
 from retrovue.scheduler.horizon import build_horizon
 from retrovue.testing.media import MediaSpec, make_media
 
-EPISODE_S = 20.0
+CLIP_S = 20.0
+LOOPS = 30  # an episode is its clip 30 times over: 10 minutes, made without encoding again
+FPS = 25
 TITLES = ("Pilot", "Second", "Third")
 
 
@@ -34,12 +39,41 @@ def make_library(root: Path) -> Path:
     show = root / "shows" / "Test Show (2001)" / "Season 01"
     show.mkdir(parents=True, exist_ok=True)
     for number, title in enumerate(TITLES, start=1):
-        spec = MediaSpec(duration_s=EPISODE_S, width=320, height=240, tag=number)
-        make_media(show / f"Test Show - S01E0{number} - {title}.mp4", spec)
+        clip = make_media(
+            root / f"clip{number}.mp4",
+            MediaSpec(duration_s=CLIP_S, width=320, height=240, fps=Fraction(FPS), tag=number),
+        )
+        loop_media(clip, show / f"Test Show - S01E0{number} - {title}.mp4", LOOPS)
+        clip.unlink()
     inbox = root / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     make_media(inbox / "Waiting Film (1999).mp4", MediaSpec(duration_s=4.0, tag=9))
     return root
+
+
+def loop_media(source: Path, target: Path, times: int) -> Path:
+    """``source`` played ``times`` times in a row, as one file (its packets copied)."""
+    with av.open(str(source)) as src:
+        packets = [p for p in src.demux() if p.dts is not None]
+        length: dict[int, int] = {}
+        for stream in src.streams:
+            own = [p for p in packets if p.stream.index == stream.index]
+            end = max((p.pts if p.pts is not None else p.dts) + (p.duration or 0) for p in own)
+            length[stream.index] = end - min(int(p.dts) for p in own)
+        with av.open(str(target), "w") as dst:
+            streams = {s.index: dst.add_stream_from_template(s) for s in src.streams}
+            for turn in range(times):
+                for packet in packets:
+                    shift = turn * length[packet.stream.index]
+                    copy = av.Packet(bytes(packet))
+                    copy.pts = None if packet.pts is None else packet.pts + shift
+                    copy.dts = packet.dts + shift
+                    copy.duration = packet.duration
+                    copy.time_base = packet.time_base
+                    copy.is_keyframe = packet.is_keyframe
+                    copy.stream = streams[packet.stream.index]
+                    dst.mux(copy)
+    return target
 
 
 def build_station(database: Database, clock: Clock, media: Path) -> WebStation:
