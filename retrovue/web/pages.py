@@ -29,6 +29,7 @@ STATIC = Path(__file__).parent / "static"
 GUIDE_SPAN = timedelta(hours=12)
 GUIDE_DAYS = 14
 REVIEW_STATES = ("pending", "failed", "rejected", "approved")
+REVIEW_PAGE = 100  # assets shown per review page (the API pages through all of them)
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
@@ -127,7 +128,7 @@ async def review_page(request: web.Request) -> web.Response:
     if state not in REVIEW_STATES:
         state = "pending"
     rows = await asyncio.to_thread(list_assets, ctx.database, AssetFilter(state=state))
-    shown = rows[: reads.MAX_PAGE]
+    shown = rows[:REVIEW_PAGE]
     details = await asyncio.to_thread(lambda: [show_asset(ctx.database, r["id"]) for r in shown])
     return render(
         request,

@@ -28,13 +28,17 @@ def _even(value: float) -> int:
 def grab_frame_jpeg(path: str, offset_ms: int, width_px: int = THUMB_WIDTH_PX) -> bytes:
     """The frame at ``offset_ms`` into ``path`` (the last one when the file is shorter)."""
     try:
-        container = av.open(path)
+        return _grab(path, offset_ms, width_px)
     except (OSError, av.FFmpegError) as err:
-        raise NotFoundError(f"cannot open {path}: {err}") from err
-    with container:
+        raise NotFoundError(f"no picture from {path}: {err}") from err
+
+
+def _grab(path: str, offset_ms: int, width_px: int) -> bytes:
+    with av.open(path) as container:
         if not container.streams.video:
             raise NotFoundError(f"{path} has no video")
         stream = container.streams.video[0]
+        sample_aspect = float(stream.sample_aspect_ratio or 1) or 1.0
         target_s = max(0, offset_ms) / 1000
         if target_s > 0 and stream.time_base is not None:
             start = stream.start_time or 0
@@ -51,7 +55,7 @@ def grab_frame_jpeg(path: str, offset_ms: int, width_px: int = THUMB_WIDTH_PX) -
                 break
         if chosen is None:
             raise NotFoundError(f"{path}: no frame decoded")
-    aspect = float(chosen.height) / float(chosen.width or 1)
+    aspect = float(chosen.height) / (float(chosen.width or 1) * sample_aspect)  # as displayed
     return _jpeg(chosen, width_px, _even(width_px * aspect))
 
 

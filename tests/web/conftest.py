@@ -56,6 +56,15 @@ async def served(
 
 
 @pytest.fixture
+async def served_pg(
+    pg_db: Database, clock: FakeClock, tmp_path: Path, media_template: Path
+) -> AsyncIterator[Served]:
+    """The same station on PostgreSQL (skipped with a reason when no URL is given)."""
+    async with serve_station(pg_db, clock, tmp_path, media_template) as served:
+        yield served
+
+
+@pytest.fixture
 async def live_served(
     sqlite_db: Database, tmp_path: Path, media_template: Path
 ) -> AsyncIterator[Served]:

@@ -194,6 +194,10 @@ def test_watch_page_plays_picture_and_sound(station: Station, page: Any) -> None
     assert viewers["channels"][0]["viewers"] == 1
     assert viewers["tuners_in_use"] == 0
     _screenshot(page, "watch")
+    aired = station.json("/api/v1/as-run?channel=7")["entries"]
+    assert any(e["status"] == "playing" and "Test Show" in e["title"] for e in aired), aired
+    page.goto(station.url("/as-run?channel=7"))
+    assert "Test Show" in page.locator("table.asrun").inner_text()
 
 
 def test_approval_needs_the_operator_password(station: Station, page: Any) -> None:
