@@ -146,6 +146,7 @@ class OperatorAuth:
         self._ttl_s = session_ttl_s
         self._sessions: dict[str, WebSession] = {}
         self._lock = threading.Lock()
+        self._checking = threading.Lock()  # one scrypt at a time: guesses stay slow
 
     def configured(self) -> bool:
         return load_password(self._data_dir) is not None
@@ -154,7 +155,8 @@ class OperatorAuth:
         record = load_password(self._data_dir)
         if record is None or not password:
             return False
-        return verify_password(record, password)
+        with self._checking:
+            return verify_password(record, password)
 
     def sign_in(self, password: str) -> WebSession | None:
         if not self.check_password(password):

@@ -112,3 +112,19 @@ async def test_errors_are_json(served: Served) -> None:
         served, "/api/v1/guide?start=2026-03-01T00:00:00Z&end=2026-03-30T00:00:00Z", 400
     )
     assert "at most 15 days" in wide["error"]
+
+
+async def test_the_tuner_routes_still_answer_beside_the_web_side(served: Served) -> None:
+    discover = await _get(served, "/discover.json")
+    assert discover["DeviceID"] == served.appliance.station.device.device_id
+    lineup = await _get(served, "/lineup.json")
+    assert [c["GuideNumber"] for c in lineup] == ["7"]
+    async with served.http.get(served.base + "/xmltv.xml") as response:
+        assert response.status == 200
+        assert "<display-name>7 Web Seven</display-name>" in await response.text()
+    routes = [
+        (r.method, r.resource.canonical)
+        for r in served.appliance.station.app.router.routes()
+        if r.resource is not None
+    ]
+    assert len(routes) == len(set(routes))

@@ -162,6 +162,11 @@ def test_guide_shows_the_programme_on_now_under_the_now_line(station: Station, p
     assert "Test Show" in page.locator('.card[data-channel="7"]').inner_text()
     page.wait_for_function("() => [...document.images].every(i => i.complete)")
     _screenshot(page, "on-now")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    _screenshot(page, "on-now-phone")
+    page.goto(station.url("/guide"))
+    _screenshot(page, "guide-phone")
 
 
 def test_watch_page_plays_picture_and_sound(station: Station, page: Any) -> None:
