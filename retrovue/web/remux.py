@@ -2,8 +2,9 @@
 
 A browser's plain ``<video>`` element plays fragmented MP4 (H.264 and AAC) as it arrives, in
 Chromium and Firefox alike. The remuxer runs in its own thread: TS chunks are fed in, MP4 bytes
-come out through a callback. Timestamps start at zero at the first video keyframe; audio before
-it is dropped. ADTS audio becomes MP4's raw AAC (``aac_adtstoasc``).
+come out through a callback. Timestamps start at zero at the first video keyframe and carry on
+across the stream's discontinuities (``retime.py``). ADTS audio becomes MP4's raw AAC
+(``aac_adtstoasc``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 import av
+
+from retrovue.web.retime import Retimer
 
 log = logging.getLogger(__name__)
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof+delay_moov"
@@ -131,20 +133,21 @@ class Remuxer:
                         "aac_adtstoasc", in_stream=audio, out_stream=outputs[audio.index]
                     )
                     outputs[audio.index].codec_tag = "mp4a"  # the filter copied the TS tag
-                origin_s: Fraction | None = None
+                timeline = Retimer()
                 for packet in source.demux(wanted):
                     if self._stop.is_set():
                         break
                     if packet.dts is None or packet.pts is None or packet.time_base is None:
                         continue
                     is_video = packet.stream.index == video.index
-                    if origin_s is None:
-                        if not (is_video and packet.is_keyframe):
-                            continue
-                        origin_s = packet.dts * packet.time_base
-                    shift = int(origin_s / packet.time_base)
-                    if packet.dts - shift < 0:
+                    shift_s = timeline.place(
+                        "video" if is_video else "audio",
+                        packet.dts * packet.time_base,
+                        packet.is_keyframe,
+                    )
+                    if shift_s is None:
                         continue
+                    shift = round(shift_s / packet.time_base)
                     packet.dts -= shift
                     packet.pts -= shift
                     target = outputs[packet.stream.index]
