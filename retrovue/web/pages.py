@@ -29,6 +29,18 @@ STATIC = Path(__file__).parent / "static"
 GUIDE_SPAN = timedelta(hours=12)
 GUIDE_DAYS = 14
 REVIEW_STATES = ("pending", "failed", "rejected", "approved")
+# no framing (the review buttons cannot be clickjacked), no script, forms post only here
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: http: https:; media-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'"
+    ),
+}
 REVIEW_PAGE = 100  # assets shown per review page (the API pages through all of them)
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -45,7 +57,7 @@ def render(
         "path": request.path_qs,
     }
     response = aiohttp_jinja2.render_template(template, request, {**base, **data}, status=status)
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(PAGE_HEADERS)
     return response
 
 

@@ -54,6 +54,15 @@ async def test_every_page_renders(served: Served) -> None:
     assert "no channel &#39;99&#39;" in missing
 
 
+async def test_pages_refuse_framing_and_scripts(served: Served) -> None:
+    async with served.http.get(served.base + "/review") as response:
+        assert response.headers["X-Frame-Options"] == "DENY"
+        policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'none'" in policy
+    assert "form-action 'self'" in policy
+
+
 async def test_the_guide_pages_through_fourteen_days(served: Served) -> None:
     guide = await _page(served.http, served.base + "/guide")
     assert guide.count("/guide?start=2026-03-") >= 14
