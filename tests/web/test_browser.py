@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +143,9 @@ def _screenshot(page: Any, name: str) -> None:
 
 
 def test_guide_shows_the_programme_on_now_under_the_now_line(station: Station, page: Any) -> None:
-    now = station.json("/api/v1/on-now")["channels"][0]["now"]
+    before = station.json("/api/v1/on-now")["channels"][0]["now"]
     page.goto(station.url("/guide"))
+    after = station.json("/api/v1/on-now")["channels"][0]["now"]
     row = page.locator('.grid-row[data-channel="7"]')
     assert "Web Seven" in row.locator(".chan-head").inner_text()
     current = row.locator(".prog.on-now")
@@ -152,9 +154,14 @@ def test_guide_shows_the_programme_on_now_under_the_now_line(station: Station, p
     line = row.locator(".now-line").bounding_box()
     cell = current.bounding_box()
     assert cell["x"] <= line["x"] <= cell["x"] + cell["width"]
-    start = current.get_attribute("data-start")
+    on_air = {
+        (datetime.fromisoformat(p["start_utc"]), datetime.fromisoformat(p["end_utc"]))
+        for p in (before, after)
+    }  # the same programme, unless one ended while the page was rendered
+    start, stop = current.get_attribute("data-start"), current.get_attribute("data-stop")
     assert start is not None
-    assert start <= now["start_utc"] or start[:16] == now["start_utc"][:16]
+    assert stop is not None
+    assert (datetime.fromisoformat(start), datetime.fromisoformat(stop)) in on_air
     current.locator("summary").click()
     assert current.locator(".more").is_visible()
     _screenshot(page, "guide")
