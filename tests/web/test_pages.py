@@ -108,3 +108,21 @@ async def test_review_needs_a_session_and_its_csrf_token(
         assert response.status == 200
     async with browser.post(url, data={"csrf": token}) as response:
         assert response.status == 401
+
+
+async def test_a_signed_in_browser_uses_the_api_with_its_csrf_header(
+    served: Served, browser: aiohttp.ClientSession
+) -> None:
+    asset = served.station.pending_id
+    async with browser.post(
+        served.base + "/login", data={"password": PASSWORD, "next": "/review"}
+    ) as response:
+        token = CSRF.findall(await response.text())[0]
+    url = f"{served.base}/api/v1/assets/{asset}/approve"
+    async with browser.post(url) as response:
+        assert response.status == 403
+        assert await response.json() == {"error": "missing or wrong CSRF token"}
+    assert show_asset(served.database, asset)["state"] == "pending"
+    async with browser.post(url, headers={"X-CSRF-Token": token}) as response:
+        assert response.status == 200
+    assert show_asset(served.database, asset)["state"] == "approved"
