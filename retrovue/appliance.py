@@ -2,7 +2,8 @@
 
 ``retrovue serve`` calls :func:`serve_appliance`. Start-up order: schema (migrate or refuse), the
 demo station when asked, then the station (HTTP on both ports, discovery), the guide routes and
-``/metrics``, the runtime's stream service, and the background task that keeps every channel's
+``/metrics``, the station's own pages and JSON API (``retrovue.web``), the runtime's stream
+service, and the background task that keeps every channel's
 schedule ``horizon_days`` ahead. Shutdown (SIGINT/SIGTERM) reverses it: the horizon task stops,
 open streams and producers close (their as-run rows are finished), SSDP says byebye, mDNS
 unregisters.
@@ -33,6 +34,10 @@ from retrovue.metrics import StationMetrics, add_metrics_route
 from retrovue.runtime.service import RuntimeStreamService, build_stream_service
 from retrovue.scheduler.horizon import BuildSummary
 from retrovue.scheduler.orchestrator import keep_horizon
+from retrovue.web.auth import OperatorAuth
+from retrovue.web.context import WebContext
+from retrovue.web.routes import web_registrar
+from retrovue.web.station_view import StationView
 
 log = logging.getLogger(__name__)
 HORIZON_INTERVAL_S = 300.0
@@ -80,7 +85,11 @@ async def run_appliance(
     streams = build_stream_service(database, settings, clock)
     guide = GuideService(database, clock, days=settings.horizon_days, recheck_s=1.0)
     metrics = StationMetrics(database, clock, streams)
-    registrars = [_guide_registrar(guide), add_metrics_route(metrics)]
+    web_side = WebContext(
+        database, clock, settings, guide,
+        StationView(streams, database, clock), OperatorAuth(settings.data_dir, clock),
+    )  # fmt: skip
+    registrars = [_guide_registrar(guide), add_metrics_route(metrics), web_registrar(web_side)]
     try:
         async with run_station(
             config, database=database, clock=clock, stream_service=streams,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from retrovue import __version__
+from retrovue.cli import admin as admin_commands
 from retrovue.cli import asrun as asrun_commands
 from retrovue.cli import assets as asset_commands
 from retrovue.cli import catalog as catalog_commands
@@ -45,6 +46,7 @@ app.add_typer(schedule_commands.app, name="schedule")
 app.add_typer(asrun_commands.app, name="asrun")
 app.add_typer(director_commands.app, name="director")
 app.add_typer(guide_commands.app, name="guide")
+app.add_typer(admin_commands.app, name="admin")
 app.command("serve")(serve_command.serve)
 app.command("doctor")(doctor_command.doctor)
 

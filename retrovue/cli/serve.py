@@ -15,6 +15,7 @@ from retrovue.config import Settings, with_overrides
 from retrovue.db import Database
 from retrovue.db.models import Channel
 from retrovue.logs import configure_logging
+from retrovue.web.auth import ensure_password
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +69,20 @@ def serve(
         typer.echo(
             str(ensure_demo_station(database, cli.clock, settings.ensure_data_dir())), err=True
         )
+    generated = ensure_password(settings.ensure_data_dir())
     asyncio.run(
         serve_appliance(
-            settings, cli.clock, database, summary=lambda a: _summary(a, settings, database)
+            settings,
+            cli.clock,
+            database,
+            summary=lambda a: _summary(a, settings, database, generated),
         )
     )
 
 
-def _summary(appliance: Appliance, settings: Settings, database: Database) -> None:
+def _summary(
+    appliance: Appliance, settings: Settings, database: Database, generated: str | None
+) -> None:
     """The start-up summary, on stderr: where to find the station and what it carries."""
     device = appliance.station.device
     with database.transaction() as session:
@@ -96,5 +103,11 @@ def _summary(appliance: Appliance, settings: Settings, database: Database) -> No
             ", ".join(f"{n} {name}" for n, name in channels) or "none (see docs/operators-guide.md)"
         ),
         f"  horizon    kept {settings.horizon_days} days ahead; data in {settings.data_dir}",
+        f"  pages      {device.base_url}/  (JSON API: {device.base_url}/api/v1/)",
     ]
+    if generated is not None:
+        lines.append(
+            f"  operator   password {generated}  (shown once; change it with "
+            "`retrovue admin password`)"
+        )
     typer.echo("\n".join(lines), err=True)

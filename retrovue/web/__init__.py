@@ -1,0 +1,1 @@
+"""The station's own web side: pages at ``/`` and the JSON API under ``/api/v1/``."""
