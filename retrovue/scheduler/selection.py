@@ -50,6 +50,10 @@ class CatalogItem:
     year: int | None = None
     canonical: bool = True
     available: bool = True
+    # where a programme may stop for a break (file positions, sorted) and ranges never cut
+    # (intro, credits): the catalog asset's ``breaks`` (``docs/rules.md``, *Breaks*)
+    break_points_ms: tuple[int, ...] = ()
+    no_break_ms: tuple[tuple[int, int], ...] = ()
 
     @cached_property
     def duration(self) -> timedelta:
