@@ -21,6 +21,7 @@ RuleKind = Literal["episode", "movie", "filler", "any"]
 Order = Literal["sequential", "shuffle", "random"]
 Align = Literal["grid", "back_to_back"]
 Overrun = Literal["allow", "truncate", "skip"]
+BreakAt = Literal["chapters", "computed", "none"]
 
 MAX_EPISODES_PER_SLOT = 100
 MAX_NO_REPEAT_DAYS = 3650
@@ -33,6 +34,24 @@ class FillerPolicy:
 
     mode: FillerMode = "any"
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BreakPolicy:
+    """Where a block's programmes stop for breaks and what fills them (``docs/rules.md``)."""
+
+    at: BreakAt = "chapters"  # the asset's break points (else computed), computed, or none
+    max_per_programme: int = 3
+    max_per_hour: int = 4
+    min_spacing_ms: int = 6 * 60_000  # between two breaks, and from either end of a programme
+    min_programme_ms: int = 10 * 60_000  # shorter programmes play whole
+    fill: FillerPolicy = field(default_factory=FillerPolicy)
+    bumper_out: FillerPolicy | None = None
+    bumper_in: FillerPolicy | None = None
+    station_id: FillerPolicy | None = None  # last before a programme starting on the hour
+    up_next_ms: int = 0  # an "Up next" card closing each break and each slot (0: none)
+    spare: float = 1.0  # share of the slot's spare time given to the breaks (the rest: the end)
+    cooldown_ms: int = 30 * 60_000  # the same spot not again within this on the channel
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,7 @@ class Rule:
     filler: FillerPolicy = field(default_factory=FillerPolicy)
     overrun: Overrun = "allow"
     episodes_per_slot: int = 1
+    breaks: BreakPolicy | None = None  # None: programmes play whole
 
 
 # --- durations -------------------------------------------------------------------------------
@@ -138,22 +158,87 @@ def _duration_ms(key: str, value: object) -> int:
     return duration_ms
 
 
-def _filler(value: object) -> FillerPolicy:
+def _filler(value: object, key: str = "filler") -> FillerPolicy:
+    shape = "'slate', 'any' or {\"tags\": [...]}"
     if isinstance(value, str):
         if value in ("slate", "any"):
             return FillerPolicy(mode=cast(FillerMode, value))
-        raise _fail("filler", f"must be 'slate', 'any' or {{\"tags\": [...]}} (got {value!r})")
+        raise _fail(key, f"must be {shape} (got {value!r})")
     if not isinstance(value, dict):
-        raise _fail("filler", f"must be 'slate', 'any' or {{\"tags\": [...]}} (got {_type(value)})")
+        raise _fail(key, f"must be {shape} (got {_type(value)})")
     unknown = sorted(str(k) for k in value if k != "tags")
     if unknown:
-        raise _fail(f"filler.{unknown[0]}", "unknown key (the only key is tags)")
+        raise _fail(f"{key}.{unknown[0]}", "unknown key (the only key is tags)")
     if "tags" not in value:
-        raise _fail("filler.tags", "missing (give at least one filler tag)")
-    tags = _strings("filler.tags", value["tags"])
+        raise _fail(f"{key}.tags", "missing (give at least one filler tag)")
+    tags = _strings(f"{key}.tags", value["tags"])
     if not tags:
-        raise _fail("filler.tags", "must hold at least one tag")
+        raise _fail(f"{key}.tags", "must hold at least one tag")
     return FillerPolicy(mode="tags", tags=tags)
+
+
+def _spots(key: str, value: object) -> FillerPolicy:
+    """Which filler assets fill (part of) a break: 'any' or {"tags": [...]}."""
+    if value == "slate":
+        raise _fail(key, "a break holds spots, not the slate: use 'any' or {\"tags\": [...]}")
+    try:
+        return _filler(value)
+    except ValidationError as err:
+        raise ValidationError(
+            err.message.replace("rule_json: filler", f"rule_json: {key}")
+        ) from err
+
+
+def _share(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(key, f"must be a number from 0 to 1 (got {_type(value)} {value!r})")
+    if not 0 <= value <= 1:
+        raise _fail(key, f"must be from 0 to 1 (got {value})")
+    return float(value)
+
+
+def _bumpers(value: object) -> dict[str, FillerPolicy]:
+    if not isinstance(value, dict) or not value:
+        raise _fail("breaks.bumpers", 'must be an object with "out" and/or "in"')
+    unknown = sorted(str(k) for k in value if k not in ("out", "in"))
+    if unknown:
+        raise _fail(f"breaks.bumpers.{unknown[0]}", "unknown key (the keys are out and in)")
+    return {f"bumper_{k}": _spots(f"breaks.bumpers.{k}", v) for k, v in value.items()}
+
+
+_BREAK_FIELDS: dict[str, tuple[str, _Parser]] = {
+    "at": ("at", lambda k, v: _choice(k, v, BreakAt)),
+    "max_per_programme": ("max_per_programme", lambda k, v: _int(k, v, 1, 20)),
+    "max_per_hour": ("max_per_hour", lambda k, v: _int(k, v, 1, 30)),
+    "min_spacing": ("min_spacing_ms", _duration_ms),
+    "min_programme": ("min_programme_ms", _duration_ms),
+    "fill": ("fill", _spots),
+    "station_id": ("station_id", _spots),
+    "up_next": ("up_next_ms", _duration_ms),
+    "spare": ("spare", _share),
+    "cooldown": ("cooldown_ms", _duration_ms),
+}
+
+
+def _breaks(value: object) -> BreakPolicy | None:
+    if value is None or value == "none":
+        return None
+    if not isinstance(value, dict):
+        raise _fail("breaks", f"must be an object or 'none' (got {_type(value)})")
+    values: dict[str, object] = {}
+    for key, item in value.items():
+        if key == "bumpers":
+            values.update(_bumpers(item))
+            continue
+        if key not in _BREAK_FIELDS:
+            known = ", ".join([*_BREAK_FIELDS, "bumpers"])
+            raise _fail(f"breaks.{key}", f"unknown key (known keys: {known})")
+        attr, parse = _BREAK_FIELDS[key]
+        values[attr] = parse(f"breaks.{key}", item)
+    policy = BreakPolicy(**values)  # type: ignore[arg-type]
+    if policy.up_next_ms > 60_000:
+        raise _fail("breaks.up_next", "at most 60 s")
+    return policy
 
 
 def _type(value: object) -> str:
@@ -181,6 +266,7 @@ _FIELDS: dict[str, tuple[str, _Parser]] = {
         "episodes_per_slot",
         lambda k, v: _int(k, v, 1, MAX_EPISODES_PER_SLOT),
     ),
+    "breaks": ("breaks", lambda _k, v: _breaks(v)),
 }
 RULE_KEYS: tuple[str, ...] = tuple(_FIELDS)
 
@@ -209,6 +295,8 @@ def _check_consistency(rule: Rule, data: Mapping[str, object]) -> None:
         raise _fail("max_duration", "must be more than zero")
     if rule.no_repeat_days and rule.order != "random":
         raise _fail("no_repeat_days", f"only applies to order 'random' (order is {rule.order!r})")
+    if rule.breaks is not None and rule.align != "grid":
+        raise _fail("breaks", "needs align 'grid' (breaks use the time a slot has to spare)")
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -222,6 +310,27 @@ def _filler_json(policy: FillerPolicy) -> object:
     if policy.mode == "tags":
         return {"tags": list(policy.tags)}
     return policy.mode
+
+
+def _breaks_json(policy: BreakPolicy) -> dict[str, object]:
+    default = BreakPolicy()
+    out: dict[str, object] = {}
+    for key, (attr, _parser) in _BREAK_FIELDS.items():
+        value = getattr(policy, attr)
+        if value == getattr(default, attr):
+            continue
+        if isinstance(value, FillerPolicy):
+            out[key] = _filler_json(value)
+        elif attr.endswith("_ms"):
+            out[key] = _seconds(value)
+        else:
+            out[key] = value
+    bumpers = {
+        k: _filler_json(p) for k, p in (("out", policy.bumper_out), ("in", policy.bumper_in)) if p
+    }
+    if bumpers:
+        out["bumpers"] = bumpers
+    return out
 
 
 def rule_to_json(rule: Rule) -> dict[str, object]:
@@ -238,6 +347,8 @@ def rule_to_json(rule: Rule) -> dict[str, object]:
             out[key] = _seconds(value)
         elif isinstance(value, FillerPolicy):
             out[key] = _filler_json(value)
+        elif isinstance(value, BreakPolicy):
+            out[key] = _breaks_json(value)
         else:
             out[key] = value
     return out

@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from retrovue.db.models.broadcast import PlaylogEvent, SequenceCursor
-from retrovue.scheduler.playlog import DayPlan
+from retrovue.scheduler.dayplan import DayPlan
 
 Columns = tuple[str, ...]
 TABLE = PlaylogEvent.__tablename__

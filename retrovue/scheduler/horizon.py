@@ -29,7 +29,8 @@ from retrovue.db import Database
 from retrovue.db.models.broadcast import Channel, ScheduleDay
 from retrovue.errors import ScheduleError
 from retrovue.scheduler import store
-from retrovue.scheduler.playlog import CARRY_KEY, BlockPlan, ChannelPlan, DayPlan, build_day
+from retrovue.scheduler.dayplan import CARRY_KEY, BlockPlan, ChannelPlan, DayPlan
+from retrovue.scheduler.playlog import build_day
 from retrovue.scheduler.selection import Catalog
 from retrovue.scheduler.timegrid import broadcast_day_of
 

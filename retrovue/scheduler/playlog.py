@@ -15,70 +15,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
-from retrovue.broadcast.rules import FillerPolicy, Rule
+from retrovue.broadcast.rules import BreakPolicy, FillerPolicy, Rule
+from retrovue.scheduler.breaks import BreakPlan, BreakPools, SpotLog, fill_break, plan_breaks
+from retrovue.scheduler.dayplan import (
+    CARRY_KEY,
+    OFF_AIR,
+    BlockPlan,
+    ChannelPlan,
+    DayPlan,
+    PlannedEvent,
+)
 from retrovue.scheduler.selection import Catalog, CatalogItem, Chooser, cursor_key, make_chooser
 from retrovue.scheduler.timegrid import DayClock, DayGrid, block_bounds, day_grid, to_ms
 
-CARRY_KEY = "carry"
-OFF_AIR = "Off Air"
+UP_NEXT = "Up next"
 DEFAULT_FILLER = FillerPolicy()
-_NO_GUIDE: Mapping[str, Any] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class ChannelPlan:
-    channel_id: int
-    name: str
-    clock: DayClock
-
-
-@dataclass(frozen=True)
-class BlockPlan:
-    """A template block: local start (minutes after midnight), duration, its parsed rule."""
-
-    start_minutes: int
-    duration_minutes: int
-    rule: Rule
-    name: str | None = None
-
-
-class PlannedEvent(NamedTuple):
-    """One event of a built day (an immutable value: a named tuple, a quarter of a million of
-    them are made for a 100-channel horizon, and a tuple is several times cheaper to make than a
-    frozen dataclass)."""
-
-    start_utc: datetime
-    end_utc: datetime
-    kind: str  # programme | filler | slate
-    title: str
-    asset_id: int | None = None
-    offset_ms: int = 0  # where in the asset the event starts
-    episode_title: str | None = None
-    series_title: str | None = None
-    season: int | None = None
-    episode: int | None = None
-    description: str | None = None
-    block_name: str | None = None
-    guide: Mapping[str, Any] = _NO_GUIDE
-
-    @property
-    def duration_ms(self) -> int:
-        return to_ms(self.end_utc - self.start_utc)
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    day: date
-    start_utc: datetime
-    end_utc: datetime
-    events: tuple[PlannedEvent, ...]
-    cursors: Mapping[str, Mapping[str, Any]]  # state after this day, for the keys it used
-    no_template: bool = False
 
 
 def _ms(milliseconds: int) -> timedelta:
@@ -96,6 +50,7 @@ class _Day:
         self.events: list[PlannedEvent] = []
         self.carry: dict[str, Any] | None = None
         self.rng = random.Random(f"{channel.channel_id}:{grid.day.isoformat()}:filler")
+        self.spots: dict[int, SpotLog] = {}  # per cooldown length
 
     def programme(
         self, item: CatalogItem, end: datetime, block: str | None, offset_ms: int = 0
@@ -163,6 +118,105 @@ class _Day:
         self.now = now
         self.slate(end, block or self.channel.name, "padding", block)
 
+    def play_in_parts(
+        self, item: CatalogItem, plan: BreakPlan, policy: BreakPolicy, block: str | None
+    ) -> None:
+        """Air ``item`` whole, stopping at ``plan``'s cuts for breaks of spots and bumpers."""
+        pools = BreakPools.of(self.catalog, policy)
+        log = self.spots.setdefault(policy.cooldown_ms, SpotLog(policy.cooldown_ms))
+        guide = dict(self.catalog.guide_base(item))
+        played_ms, part = 0, 1
+        for cut_ms, length_ms in zip(plan.cuts_ms, plan.lengths_ms, strict=True):
+            spots = fill_break(length_ms, pools, self.rng, log.cooling(self.now))
+            if not spots:
+                continue  # nothing fits this break: the programme plays on through it
+            self._part(item, played_ms, cut_ms, part, guide, block)
+            for spot in spots:
+                self._spot(spot, part, block)
+                log.aired(spot.asset_id, self.now)
+            played_ms, part = cut_ms, part + 1
+        self._part(item, played_ms, item.duration_ms, part, guide, block)
+
+    def _part(
+        self,
+        item: CatalogItem,
+        from_ms: int,
+        to_ms_: int,
+        part: int,
+        guide: Mapping[str, Any],
+        block: str | None,
+    ) -> None:
+        extra = {**guide, "part": part} if part > 1 or to_ms_ < item.duration_ms else guide
+        if part > 1:
+            extra = {**extra, "continued": True}
+        self._append(
+            PlannedEvent(
+                self.now,
+                self.now + _ms(to_ms_ - from_ms),
+                "programme",
+                item.title,
+                item.asset_id,
+                from_ms,
+                item.episode_title,
+                item.series,
+                item.season,
+                item.episode,
+                item.description,
+                block,
+                extra,
+            )
+        )
+
+    def _spot(self, spot: CatalogItem, part: int, block: str | None) -> None:
+        self._append(
+            PlannedEvent(
+                self.now,
+                self.now + spot.duration,
+                "filler",
+                spot.title,
+                spot.asset_id,
+                0,
+                spot.episode_title,
+                spot.series,
+                spot.season,
+                spot.episode,
+                spot.description,
+                block,
+                {**dict(self.catalog.guide_base(spot)), "break": part},
+            )
+        )
+
+    def close_slot(self, end: datetime, rule: Rule, block: str | None) -> None:
+        """Pad up to the slot's end; with breaks, an "Up next" card (titled once the day is
+        built) and, before a programme starting on the hour, a station ID come last."""
+        policy = rule.breaks
+        if policy is None:
+            self.pad(end, rule.filler, block)
+            return
+        ident = None
+        if policy.station_id is not None and end.astimezone(self.channel.clock.tz).minute == 0:
+            ident = self.catalog.fillers(policy.station_id).longest_fitting(
+                to_ms(end - self.now) - policy.up_next_ms, self.rng, set()
+            )
+        tail_ms = policy.up_next_ms + (ident.duration_ms if ident is not None else 0)
+        if tail_ms > to_ms(end - self.now):
+            self.pad(end, rule.filler, block)
+            return
+        self.pad(end - _ms(tail_ms), rule.filler, block)
+        if policy.up_next_ms:
+            self._append(
+                PlannedEvent(
+                    self.now,
+                    self.now + _ms(policy.up_next_ms),
+                    "slate",
+                    UP_NEXT,
+                    block_name=block,
+                    guide={"slate": "padding", "up_next": True},
+                )
+            )
+        if ident is not None:
+            self._spot(ident, 0, block)
+
     def _append(self, event: PlannedEvent) -> None:
         self.events.append(event)
         self.now = event.end_utc
@@ -202,7 +256,7 @@ def _fill_block(
         return
     while day.now < end:
         if rule.align == "grid":
-            day.pad(min(day.grid.ceil(day.now), end), rule.filler, name)
+            day.close_slot(min(day.grid.ceil(day.now), end), rule, name)
             if day.now >= end:
                 return
         if not _fill_slot(day, end, rule, chooser, name):
@@ -219,11 +273,46 @@ def _fill_slot(day: _Day, end: datetime, rule: Rule, chooser: Chooser, name: str
             return count > 0
         if item.duration_ms > remaining_ms and rule.overrun == "truncate":
             day.programme(item, end, name)
+        elif rule.breaks is not None and rule.episodes_per_slot == 1:
+            _play_with_breaks(day, item, end, rule.breaks, name)
         else:
             day.play(item, 0, name)
         if day.now >= end:
             return True
     return True
+
+
+def _play_with_breaks(
+    day: _Day, item: CatalogItem, end: datetime, policy: BreakPolicy, name: str | None
+) -> None:
+    """Breaks use the time to the grid line after the programme (within its block)."""
+    natural_end = day.now + item.duration
+    if natural_end > end:
+        day.play(item, 0, name)
+        return
+    slot_end = min(day.grid.ceil(natural_end), end)
+    reserve_ms = policy.up_next_ms  # the slot's own close keeps its card
+    plan = plan_breaks(item, policy, to_ms(slot_end - day.now) - reserve_ms)
+    day.play_in_parts(item, plan, policy, name)
+
+
+def title_up_next(events: list[PlannedEvent], clock: DayClock, channel_name: str) -> None:
+    """Name each "Up next" card after the programme that follows it (in the channel's zone)."""
+    following: PlannedEvent | None = None
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.kind == "programme" and not event.guide.get("continued"):
+            following = event
+        elif event.guide.get("up_next"):
+            events[index] = event._replace(title=_up_next_title(following, clock, channel_name))
+
+
+def _up_next_title(event: PlannedEvent | None, clock: DayClock, channel_name: str) -> str:
+    if event is None:
+        return f"Coming up on {channel_name}"
+    at = event.start_utc.astimezone(clock.tz).strftime("%H:%M")
+    episode = f": {event.episode_title}" if event.episode_title else ""
+    return f"{UP_NEXT} at {at}: {event.title}{episode}"[:200]
 
 
 def build_day(
@@ -270,6 +359,7 @@ def build_day(
         builder.slate(grid.end_utc, OFF_AIR, "no template")
     else:
         builder.pad(grid.end_utc, DEFAULT_FILLER, None)
+    title_up_next(builder.events, channel.clock, channel.name)
     states = {key: chooser.state() for key, chooser in choosers.items()}
     if builder.carry is not None:
         states[CARRY_KEY] = builder.carry

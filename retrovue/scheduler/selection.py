@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from retrovue.broadcast.gating import is_airable
 from retrovue.broadcast.rules import FillerPolicy, Rule, rule_to_json
+from retrovue.scheduler.fillers import FillerPool
 
 SeqKey = tuple[str, int, int, str, int]
 _RANDOM_TRIES = 32
@@ -165,34 +166,6 @@ class Pool:
         return self._shuffles[seed]
 
 
-class FillerPool:
-    """Filler items sorted by duration, for padding a gap with several short ones.
-
-    Each pick is random among the longer half of the fillers that still fit, so a gap takes
-    a few longer pieces rather than many bumpers, and what is left for the slate stays small.
-    """
-
-    def __init__(self, items: Iterable[CatalogItem]) -> None:
-        self.items = tuple(sorted(items, key=lambda item: (item.duration_ms, item.asset_id)))
-        self._durations = [item.duration_ms for item in self.items]
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def fill(self, gap_ms: int, rng: random.Random) -> list[CatalogItem]:
-        """Fillers that fit in ``gap_ms`` together (what is left over is for the slate)."""
-        picked: list[CatalogItem] = []
-        remaining_ms = gap_ms
-        while True:
-            fitting = bisect_right(self._durations, remaining_ms)
-            if fitting == 0:
-                return picked
-            # from the longer half of what fits: fewer, longer pieces, still varied
-            item = self.items[rng.randrange(fitting // 2, fitting)]
-            picked.append(item)
-            remaining_ms -= item.duration_ms
-
-
 class Catalog:
     """The airable catalog with memoised pools per rule and per filler policy."""
 
@@ -207,7 +180,7 @@ class Catalog:
             self._by_kind.setdefault(item.kind, []).append(index)
             self._by_series.setdefault(keys.series, []).append(index)
         self._pools: dict[Rule, Pool] = {}
-        self._fillers: dict[FillerPolicy, FillerPool] = {}
+        self._fillers: dict[FillerPolicy, FillerPool[CatalogItem]] = {}
         self._guides: dict[int, tuple[tuple[str, Any], ...]] = {}
 
     def guide_base(self, item: CatalogItem) -> tuple[tuple[str, Any], ...]:
@@ -243,7 +216,7 @@ class Catalog:
             )
         return self._pools[rule]
 
-    def fillers(self, policy: FillerPolicy) -> FillerPool:
+    def fillers(self, policy: FillerPolicy) -> FillerPool[CatalogItem]:
         if policy not in self._fillers:
             wanted = _folded(policy.tags)
             chosen = [

@@ -28,8 +28,8 @@ from retrovue.db.models.broadcast import (
     TemplateBlock,
 )
 from retrovue.errors import RetrovueError, ScheduleError
+from retrovue.scheduler.dayplan import CARRY_KEY, OFF_AIR, BlockPlan, ChannelPlan, DayPlan
 from retrovue.scheduler.eventrows import write_cursors, write_events
-from retrovue.scheduler.playlog import CARRY_KEY, OFF_AIR, BlockPlan, ChannelPlan, DayPlan
 from retrovue.scheduler.selection import Catalog, CatalogItem
 from retrovue.scheduler.timegrid import DayClock, day_bounds
 

@@ -8,7 +8,8 @@ from itertools import pairwise
 from typing import Any
 
 from retrovue.broadcast.rules import parse_rule
-from retrovue.scheduler.playlog import BlockPlan, ChannelPlan, DayPlan, build_day
+from retrovue.scheduler.dayplan import BlockPlan, ChannelPlan, DayPlan
+from retrovue.scheduler.playlog import build_day
 from retrovue.scheduler.selection import Catalog, CatalogItem
 from retrovue.scheduler.timegrid import DayClock
 

@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 
 from retrovue.db import Database
 from retrovue.db.models import PlaylogEvent, SequenceCursor
+from retrovue.scheduler.dayplan import DayPlan, PlannedEvent
 from retrovue.scheduler.eventrows import COLUMNS, write_cursors, write_events
-from retrovue.scheduler.playlog import DayPlan, PlannedEvent
 from tests.scheduler.dbseed import add_assets, add_channel
 
 DAY = date(2026, 3, 2)
