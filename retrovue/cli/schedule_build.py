@@ -155,10 +155,14 @@ def show_cmd(
             "kind": event.kind,
             "title": event.title,
             "episode": _episode(event),
+            "role": event.role or "",
         }
         for event in schedule.events
     ]
-    emit_table(rows, ("start", "end", "kind", "title", "episode"))
+    columns: tuple[str, ...] = ("start", "end", "kind", "title", "episode")
+    if any(event.role for event in schedule.events):  # a day with breaks: show the parts
+        columns = (*columns, "role")
+    emit_table(rows, columns)
 
 
 def now_cmd(

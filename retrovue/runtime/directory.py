@@ -34,6 +34,7 @@ from retrovue.scheduler.query import events_from
 
 log = logging.getLogger(__name__)
 COPY_LOOKAHEAD_EVENTS = 200
+BREAK_FADE_MS = 500  # the sound of a programme fades out into a break and back in after it
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class PlaylogTimeline:
                 asset_offset_ms=event.asset_offset_ms - event.offset_ms,
                 event_id=event.event_id,
                 catalog_asset_id=event.catalog_asset_id,
+                fade_in_ms=BREAK_FADE_MS if event.fade_in else 0,
+                fade_out_ms=BREAK_FADE_MS if event.fade_out else 0,
             )
             for event in events
         ]

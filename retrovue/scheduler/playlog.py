@@ -132,7 +132,7 @@ class _Day:
                 continue  # nothing fits this break: the programme plays on through it
             self._part(item, played_ms, cut_ms, part, guide, block)
             for spot in spots:
-                self._spot(spot, part, block)
+                self._spot(spot, {"break": part}, block)
                 log.aired(spot.asset_id, self.now)
             played_ms, part = cut_ms, part + 1
         self._part(item, played_ms, item.duration_ms, part, guide, block)
@@ -146,9 +146,13 @@ class _Day:
         guide: Mapping[str, Any],
         block: str | None,
     ) -> None:
-        extra = {**guide, "part": part} if part > 1 or to_ms_ < item.duration_ms else guide
-        if part > 1:
-            extra = {**extra, "continued": True}
+        extra = dict(guide)
+        if part > 1 or to_ms_ < item.duration_ms:
+            extra["part"] = part
+        if part > 1:  # back from a break
+            extra["continued"] = extra["fade_in"] = True
+        if to_ms_ < item.duration_ms:  # into a break
+            extra["fade_out"] = True
         self._append(
             PlannedEvent(
                 self.now,
@@ -167,7 +171,7 @@ class _Day:
             )
         )
 
-    def _spot(self, spot: CatalogItem, part: int, block: str | None) -> None:
+    def _spot(self, spot: CatalogItem, role: Mapping[str, Any], block: str | None) -> None:
         self._append(
             PlannedEvent(
                 self.now,
@@ -182,7 +186,7 @@ class _Day:
                 spot.episode,
                 spot.description,
                 block,
-                {**dict(self.catalog.guide_base(spot)), "break": part},
+                {**dict(self.catalog.guide_base(spot)), **role},
             )
         )
 
@@ -215,7 +219,7 @@ class _Day:
                 )
             )
         if ident is not None:
-            self._spot(ident, 0, block)
+            self._spot(ident, {"station_id": True}, block)
 
     def _append(self, event: PlannedEvent) -> None:
         self.events.append(event)

@@ -34,6 +34,9 @@ class OnAir:
     file_path: str | None
     asset_offset_ms: int  # offset into the FILE at the asked instant (or the event start)
     offset_ms: int  # how far into the event the instant lies
+    fade_in: bool = False  # a programme's part back from a break: its sound fades in
+    fade_out: bool = False  # a programme's part going into a break: its sound fades out
+    role: str | None = None  # "part 2", "break 1", "up next", "station ID" (breaks, by rule)
 
     @property
     def duration_ms(self) -> int:
@@ -53,6 +56,7 @@ class OnAir:
             "asset_id": self.catalog_asset_id,
             "offset_ms": self.offset_ms,
             "asset_offset_ms": self.asset_offset_ms,
+            "role": self.role,
         }
 
 
@@ -91,7 +95,21 @@ def _on_air(event: PlaylogEvent, file_path: str | None, at_utc: datetime) -> OnA
         file_path=file_path,
         asset_offset_ms=event.offset_ms + into_ms,
         offset_ms=into_ms,
+        fade_in=bool((event.guide_json or {}).get("fade_in")),
+        fade_out=bool((event.guide_json or {}).get("fade_out")),
+        role=_role(event.guide_json or {}),
     )
+
+
+def _role(guide: dict[str, Any]) -> str | None:
+    """What an event is within a slot with breaks (``schedule show``)."""
+    if guide.get("part"):
+        return f"part {guide['part']}"
+    if guide.get("break"):
+        return f"break {guide['break']}"
+    if guide.get("up_next"):
+        return "up next"
+    return "station ID" if guide.get("station_id") else None
 
 
 def on_air(session: Session, channel_id: int, at_utc: datetime) -> OnAir | None:

@@ -238,3 +238,30 @@ def test_slot_end_is_the_next_local_grid_line(at_s: int, zone: str, grid: int, o
     minutes = local.hour * 60 + local.minute
     assert (local.second, local.microsecond) == (0, 0)
     assert minutes % grid == offset % grid
+
+
+def test_a_programme_with_breaks_is_one_entry_for_its_whole_slot() -> None:
+    part = {"catalog_asset_id": 10, "episode_title": "Pilot"}
+    events = [
+        ev("programme", 0, 7.7, "Show A", **part, extra={"part": 1}),
+        ev("filler", 7.7, 7.8, "Bumper", extra={"break": 1}),
+        ev("filler", 7.8, 10.7, "Soap", extra={"break": 1}),
+        ev("programme", 10.7, 18, "Show A", **part, extra={"part": 2, "continued": True}),
+        ev("filler", 18, 21, "Soap", extra={"break": 2}),
+        ev("programme", 21, 28, "Show A", **part, extra={"part": 3, "continued": True}),
+        ev("filler", 28, 29.8, "Promo"),
+        ev(
+            "slate",
+            29.8,
+            30,
+            "Up next at 12:30: Show B",
+            extra={"slate": "padding", "up_next": True},
+        ),
+        ev("programme", 30, 52, "Show B", catalog_asset_id=11),
+        ev("filler", 52, 60, "Bumper"),
+    ]
+    entries = build_entries(snap(events, window_end_utc=at(60)))
+    assert [(e.programme.title, e.start_utc, e.stop_utc) for e in entries] == [
+        ("Show A", at(0), at(30)),
+        ("Show B", at(30), at(60)),
+    ]

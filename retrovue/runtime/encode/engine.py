@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import av
 
 from retrovue.runtime.encode.output import TsOutput
-from retrovue.runtime.encode.source import MediaSource, silence
+from retrovue.runtime.encode.source import MediaSource, fade, silence
 from retrovue.runtime.mpegts import psi_preamble
 from retrovue.runtime.playout.channel import ChannelInfo
 from retrovue.runtime.playout.engine import FileEnded, Slate
@@ -69,7 +69,8 @@ class EncodeEngine:
         self, play: Play[MediaSource], source: MediaSource, at_utc: datetime, clock: FrameClock
     ) -> FileEnded | None:
         del clock  # one frame per step: the core's instant is the frame's
-        position_s = play.item.file_position_s(at_utc)
+        item = play.item
+        position_s = item.file_position_s(at_utc)
         try:
             if not play.begun:
                 play.begun = True
@@ -81,6 +82,9 @@ class EncodeEngine:
             picture = None
         if picture is None:
             return FileEnded(position_s)
+        if item.fade_in_ms or item.fade_out_ms:
+            step = timedelta(seconds=1 / self._channel.profile.fps)
+            fade(audio, item.gain(at_utc), item.gain(at_utc + step))
         self._write(picture, audio)
         return None
 

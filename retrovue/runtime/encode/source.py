@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import operator
+from array import array
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +45,23 @@ def silence(samples: int) -> av.AudioFrame:
     frame.pts = None
     frame.time_base = AUDIO_TIME_BASE
     return frame
+
+
+def fade(frames: list[av.AudioFrame], start_gain: float, end_gain: float) -> None:
+    """Scale planar float audio in place by a gain going linearly from ``start_gain`` to
+    ``end_gain`` over the frames (a fade around a break: a few dozen frames, so plain Python)."""
+    if start_gain == end_gain == 1.0:
+        return
+    total = sum(frame.samples for frame in frames) or 1
+    done = 0
+    for frame in frames:
+        count = frame.samples
+        gains = [start_gain + (end_gain - start_gain) * (done + i) / total for i in range(count)]
+        for plane in frame.planes:
+            samples = array("f", bytes(plane)[: count * 4])
+            scaled = array("f", map(operator.mul, samples, gains)).tobytes()
+            plane.update(scaled + bytes(plane)[count * 4 :])
+        done += count
 
 
 @dataclass(frozen=True)

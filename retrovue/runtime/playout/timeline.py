@@ -33,6 +33,8 @@ class TimelineItem:
     asset_offset_ms: int = 0
     event_id: int | None = None
     catalog_asset_id: int | None = None
+    fade_in_ms: int = 0  # the sound rises over this much after the start (back from a break)
+    fade_out_ms: int = 0  # and falls over this much before the end (into a break)
 
     @property
     def duration_ms(self) -> int:
@@ -40,6 +42,18 @@ class TimelineItem:
 
     def covers(self, at_utc: datetime) -> bool:
         return self.start_utc <= at_utc < self.end_utc
+
+    def gain(self, at_utc: datetime) -> float:
+        """The sound's gain at ``at_utc``: 1 but within a fade, falling linearly to 0 at the
+        item's edge."""
+        gain = 1.0
+        if self.fade_in_ms:
+            since_ms = (at_utc - self.start_utc).total_seconds() * 1000
+            gain = min(gain, max(0.0, since_ms / self.fade_in_ms))
+        if self.fade_out_ms:
+            until_ms = (self.end_utc - at_utc).total_seconds() * 1000
+            gain = min(gain, max(0.0, until_ms / self.fade_out_ms))
+        return gain
 
     def file_position_s(self, at_utc: datetime) -> float:
         """Where in the file the instant ``at_utc`` lies (seconds)."""
