@@ -5,6 +5,11 @@ the full build (load, build, one transaction per channel-day), a second pass (id
 build), and the pure builder alone on the same inputs (the reference: what the database adds).
 
     /work/venv/bin/python bench/schedule_build.py [--channels 100] [--days 14] [--assets 20000]
+        [--breaks]
+
+With ``--breaks`` each backend builds twice, without and with breaks in the grid-aligned series
+blocks (computed points, promos as spots, bumpers out and in, an Up next card): the cost of
+breaks, side by side.
 """
 
 from __future__ import annotations
@@ -96,18 +101,34 @@ def _catalog_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
     return rows
 
 
-def _templates(rng: random.Random) -> list[tuple[str, list[tuple[int, int, dict[str, Any], str]]]]:
+BREAKS = {
+    "at": "computed",
+    "fill": {"tags": ["promo"]},
+    "bumpers": {"out": {"tags": ["bumper"]}, "in": {"tags": ["bumper"]}},
+    "up_next": "10s",
+}
+
+
+def _templates(
+    rng: random.Random, breaks: bool
+) -> list[tuple[str, list[tuple[int, int, dict[str, Any], str]]]]:
+    extra: dict[str, Any] = {"breaks": BREAKS} if breaks else {}
     templates = []
     for t in range(10):
         series = rng.sample(range(SERIES_COUNT), 6)
         blocks = [
             (6 * 60, 360, {"tags": [TAGS[t % len(TAGS)]], "order": "shuffle"}, "Morning"),
             (12 * 60, 240, {"kind": "movie", "order": "random", "no_repeat_days": 7}, "Matinee"),
-            (16 * 60, 120, {"series": [f"Series {s}" for s in series[:2]]}, "Afternoon"),
+            (
+                16 * 60,
+                120,
+                {"series": [f"Series {s}" for s in series[:2]], **extra},
+                "Afternoon",
+            ),
             (
                 18 * 60,
                 60,
-                {"series": f"Series {series[2]}", "filler": {"tags": ["promo"]}},
+                {"series": f"Series {series[2]}", "filler": {"tags": ["promo"]}, **extra},
                 "Access",
             ),
             (
@@ -122,12 +143,12 @@ def _templates(rng: random.Random) -> list[tuple[str, list[tuple[int, int, dict[
     return templates
 
 
-def seed(database: Database, channels: int, assets: int) -> None:
+def seed(database: Database, channels: int, assets: int, breaks: bool) -> None:
     rng = random.Random(5)
     with database.transaction() as session:
         session.execute(insert(CatalogAsset), _catalog_rows(assets, rng))
         template_ids = []
-        for name, blocks in _templates(rng):
+        for name, blocks in _templates(rng, breaks):
             template = Template(name=name, created_utc=NOW, updated_utc=NOW)
             session.add(template)
             session.flush()
@@ -202,8 +223,10 @@ def pure_only(database: Database, days: int) -> tuple[float, float, int]:
     return time.perf_counter() - started, time.process_time() - cpu_started, events
 
 
-def run(database: Database, label: str, channels: int, days: int, assets: int) -> dict[str, Any]:
-    seed(database, channels, assets)
+def run(
+    database: Database, label: str, channels: int, days: int, assets: int, breaks: bool = False
+) -> dict[str, Any]:
+    seed(database, channels, assets, breaks)
     clock = FakeClock(NOW)
     started, cpu_started = time.perf_counter(), time.process_time()
     summary = build_horizon(database, clock, days=days, history_days=7)
@@ -240,14 +263,21 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=100)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--assets", type=int, default=20_000)
+    parser.add_argument("--breaks", action="store_true", help="also build with breaks")
     args = parser.parse_args()
     results = []
-    with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
-        results.append(run(database, "sqlite", args.channels, args.days, args.assets))
+    sizes = (args.channels, args.days, args.assets)
+    variants = [False, True] if args.breaks else [False]
+    for breaks in variants:
+        suffix = "+breaks" if breaks else ""
+        with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
+            results.append(run(database, "sqlite" + suffix, *sizes, breaks))
     base = postgres_base_url()
     if base:
-        with postgres_database(base) as database:
-            results.append(run(database, "postgresql", args.channels, args.days, args.assets))
+        for breaks in variants:
+            suffix = "+breaks" if breaks else ""
+            with postgres_database(base) as database:
+                results.append(run(database, "postgresql" + suffix, *sizes, breaks))
     else:
         print("(PostgreSQL skipped: set RETROVUE_TEST_DATABASE_URL)")
     print(
