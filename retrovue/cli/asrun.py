@@ -20,6 +20,7 @@ from retrovue.runtime.onair.asrun_report import (
     diff_day,
     show_day,
 )
+from retrovue.runtime.onair.break_report import break_report
 
 app = typer.Typer(help="As-run log: what actually aired on a channel.", no_args_is_help=True)
 
@@ -93,6 +94,32 @@ def show_cmd(
     typer.echo(f"channel {result.channel.number} {result.channel.name}: {result.channel.day}")
     columns = ("planned", "start", "end", "offset_s", "kind", "status", "title", "error")
     emit_table([_entry_row(e, zone) for e in result.entries], columns)
+
+
+@app.command("breaks")
+def breaks_cmd(
+    ctx: typer.Context, channel: ChannelArg, day: DateOpt = None, json: JsonOpt = False
+) -> None:
+    """What aired in CHANNEL's breaks during one broadcast day: spots, repeats, cards."""
+    cli = get_context(ctx)
+    wanted = None if day is None else parse_date(day, option="--date")
+    report = break_report(cli.database(), cli.clock, channel, wanted)
+    summary = {
+        "breaks": report.breaks,
+        "spots": report.spots,
+        "failed": report.failed,
+        "up_next_cards": report.up_next_cards,
+        "station_ids": report.station_ids,
+    }
+    spots = [{"title": title, "aired": count} for title, count in report.by_title]
+    if json:
+        emit_json({**_channel_json(report.channel), **summary, "spots_aired": spots})
+        return
+    typer.echo(f"channel {report.channel.number} {report.channel.name}: {report.channel.day}")
+    typer.echo(", ".join(f"{key.replace('_', ' ')} {value}" for key, value in summary.items()))
+    repeats = ", ".join(f"{title} x{count}" for title, count in report.repeats)
+    typer.echo(f"repeated spots: {repeats or 'none'}")
+    emit_table(spots, ("title", "aired"))
 
 
 def _difference_json(item: Difference) -> dict[str, object]:

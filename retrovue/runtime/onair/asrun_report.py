@@ -108,7 +108,7 @@ class DiffReport:
         return {kind: found.get(kind, 0) for kind in DIFF_KINDS}
 
 
-def _channel_day(
+def find_channel_day(
     session: Session, number: str, day: date | None, clock: Clock
 ) -> tuple[int, ChannelDay]:
     row = session.scalars(select(Channel).where(Channel.number == number)).one_or_none()
@@ -136,7 +136,7 @@ def _entries(session: Session, channel_id: int, day: ChannelDay) -> tuple[AsRunE
 def show_day(database: Database, clock: Clock, number: str, day: date | None = None) -> AsRunDay:
     """What aired on channel ``number`` during broadcast day ``day`` (default: the current one)."""
     with database.transaction() as session:
-        channel_id, channel_day = _channel_day(session, number, day, clock)
+        channel_id, channel_day = find_channel_day(session, number, day, clock)
         return AsRunDay(channel_day, _entries(session, channel_id, channel_day))
 
 
@@ -173,7 +173,7 @@ def diff_day(
 ) -> DiffReport:
     """The differences between channel ``number``'s playlog and as-run log for one broadcast day."""
     with database.transaction() as session:
-        channel_id, channel_day = _channel_day(session, number, day, clock)
+        channel_id, channel_day = find_channel_day(session, number, day, clock)
         planned = _planned(session, channel_id, channel_day)
         entries = _entries(session, channel_id, channel_day)
         entries += _linked_outside(session, {p.event_id for p in planned}, entries)
