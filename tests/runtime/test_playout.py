@@ -155,6 +155,14 @@ def test_an_engine_that_ends_its_slot_early_hands_over_to_the_next_item() -> Non
     assert ("finish", "A", 1.0, "aired", None) in recorded.calls
 
 
+def test_an_up_next_card_shows_the_next_programme_under_the_channel_name() -> None:
+    clock = FakeClock()
+    plan = items(clock, [(None, "Up next at 20:30: Cheers: Pilot", 0.3, 0.0)])
+    engine = FakeEngine({})
+    run(engine, plan, clock, frames=3)
+    assert engine.steps[0] == ("card", "Seven / Up next at 20:30 / Cheers: Pilot", 0.0)
+
+
 def test_a_timeline_that_cannot_be_read_keeps_the_channel_on_air() -> None:
     class Unreadable:
         def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:

@@ -300,7 +300,9 @@ class Playout(Generic[S]):
             self.engine.slate(self._card(play.item))
 
     def _card(self, item: TimelineItem) -> Slate:
-        return Slate("card", (self.channel.name, item.title))
+        """The channel's name over the item's title, split at its first ": " (an "Up next at
+        20:30: Cheers: Pilot" card reads as two lines under the name)."""
+        return Slate("card", (self.channel.name, *item.title.split(": ", 1)))
 
     def _await_open(self, play: Play[S], index: int) -> S | None:
         """The file if it is open; wait for it while the output is ahead of the wall clock."""
