@@ -66,6 +66,18 @@ def _series_rule(title: str) -> dict[str, object]:
     return {"series": title, "order": "sequential", "align": "grid", "episodes_per_slot": 2}
 
 
+def _movie_rule() -> dict[str, object]:
+    """Films with a break of bumpers and idents half way, and an Up next card closing each slot."""
+    breaks = {
+        "at": "computed",
+        "min_programme": "3m",
+        "min_spacing": "2m",
+        "cooldown": "0s",
+        "up_next": "8s",
+    }
+    return {"kind": "movie", "order": "shuffle", "breaks": breaks}
+
+
 CHANNELS = (
     DemoChannel(
         "2",
@@ -82,7 +94,7 @@ CHANNELS = (
         "RetroVue Movies",
         "RVMOV",
         10,
-        (DemoBlock(6 * 60, 24 * 60, "Movies", {"kind": "movie", "order": "shuffle"}),),
+        (DemoBlock(6 * 60, 24 * 60, "Movies", _movie_rule()),),
     ),
     DemoChannel(
         "4",

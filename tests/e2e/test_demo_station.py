@@ -165,6 +165,17 @@ def test_lineup_and_guide(station: Station, tmp_path: Path) -> None:
     assert 'system="onscreen">S01E0' in text
 
 
+def test_the_movie_channel_stops_its_films_for_a_break(station: Station) -> None:
+    today = datetime.now(UTC).strftime("%Y-%m-%d")  # noqa: TID251 - the subprocess's real clock
+    events = [e for day in (today,) for e in _events(station, "3", day)]
+    roles = [e.get("role") for e in events]
+    assert "part 2" in roles  # a film resumed after its break
+    assert any(str(r).startswith("break") for r in roles)
+    cards = [e for e in events if e.get("role") == "up next"]
+    assert cards
+    assert all(str(c["title"]).startswith(("Up next at ", "Coming up on ")) for c in cards)
+
+
 def _events(station: Station, number: str, day: str) -> list[dict[str, object]]:
     data = station.cli_json("schedule", "show", number, "--date", day)
     assert isinstance(data, dict | list)
