@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +34,8 @@ class ChannelInfo:
     enabled: bool
     created_utc: datetime
     updated_utc: datetime
+    bug: Mapping[str, Any] = field(default_factory=dict)
+    loudness_target_lufs: float = -24.0
 
     @classmethod
     def of(cls, row: Channel) -> ChannelInfo:
@@ -51,6 +55,8 @@ class ChannelInfo:
             enabled=row.enabled,
             created_utc=row.created_utc,
             updated_utc=row.updated_utc,
+            bug=dict(row.bug or {}),
+            loudness_target_lufs=row.loudness_target_lufs,
         )
 
     @property
@@ -74,6 +80,8 @@ class ChannelInfo:
             "enabled": self.enabled,
             "created_utc": self.created_utc,
             "updated_utc": self.updated_utc,
+            "bug": dict(self.bug),
+            "loudness_target_lufs": self.loudness_target_lufs,
         }
 
 

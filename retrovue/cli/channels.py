@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -25,6 +26,28 @@ NumberArg = Annotated[
     str, typer.Argument(help="Guide number: digits with at most one dot (2, 2.1).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+BugOpt = Annotated[
+    str | None,
+    typer.Option("--bug", help="Station bug: a PNG/JPEG file, callsign, or none (removes it)."),
+]
+BugPositionOpt = Annotated[
+    str | None,
+    typer.Option("--bug-position", help="top-left, top-right, bottom-left, bottom-right."),
+]
+BugSizeOpt = Annotated[
+    int | None, typer.Option("--bug-size", help="Bug height, % of the picture (3-30, default 10).")
+]
+BugOpacityOpt = Annotated[
+    float | None, typer.Option("--bug-opacity", help="Bug opacity, 0.05-1 (default 0.7).")
+]
+BugBreaksOpt = Annotated[
+    bool | None,
+    typer.Option("--bug-in-breaks/--no-bug-in-breaks", help="Show the bug during breaks too."),
+]
+LoudnessOpt = Annotated[
+    float | None,
+    typer.Option("--loudness-target", help="Loudness every item is brought to, LUFS (-24)."),
+]
 CallSignOpt = Annotated[str | None, typer.Option("--callsign", help="Call sign ('' clears).")]
 TimezoneOpt = Annotated[
     str | None, typer.Option("--timezone", help="IANA time zone (default: the machine's).")
@@ -93,6 +116,30 @@ def _options(
     )
 
 
+def _with_look(
+    options: ChannelOptions,
+    bug: str | None,
+    position: str | None,
+    size_pct: int | None,
+    opacity: float | None,
+    in_breaks: bool | None,
+    loudness: float | None,
+) -> ChannelOptions:
+    return replace(
+        options, bug=bug, bug_position=position, bug_size_pct=size_pct, bug_opacity=opacity,
+        bug_in_breaks=in_breaks, loudness_target_lufs=loudness,
+    )  # fmt: skip
+
+
+def _copy_note(channel: ChannelInfo) -> None:
+    if channel.profile == "copy" and channel.bug:
+        typer.echo(
+            f"note: channel {channel.number} streams copy: its bug is drawn only when the "
+            "channel is normalised (copy passes the files' pictures through)",
+            err=True,
+        )
+
+
 def _row(channel: ChannelInfo) -> dict[str, object]:
     grid = f"{channel.grid_minutes}+{channel.grid_offset_minutes}"
     return {**channel.to_dict(), "grid": grid}
@@ -121,6 +168,12 @@ def add_cmd(
     mode: ModeOpt = None,
     audio_language: LanguageOpt = None,
     enabled: EnabledOpt = None,
+    bug: BugOpt = None,
+    bug_position: BugPositionOpt = None,
+    bug_size: BugSizeOpt = None,
+    bug_opacity: BugOpacityOpt = None,
+    bug_in_breaks: BugBreaksOpt = None,
+    loudness_target: LoudnessOpt = None,
 ) -> None:
     """Add a channel."""
     cli = get_context(ctx)
@@ -128,8 +181,12 @@ def add_cmd(
         call_sign, timezone, day_start, grid_minutes, grid_offset, profile, logo, mode,
         audio_language, enabled,
     )  # fmt: skip
+    options = _with_look(
+        options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, loudness_target
+    )
     channel = add_channel(cli.database(), cli.clock, number, name, options)
     typer.echo(_summary("added", channel))
+    _copy_note(channel)
 
 
 @app.command("list")
@@ -168,6 +225,12 @@ def update_cmd(
     mode: ModeOpt = None,
     audio_language: LanguageOpt = None,
     enabled: EnabledOpt = None,
+    bug: BugOpt = None,
+    bug_position: BugPositionOpt = None,
+    bug_size: BugSizeOpt = None,
+    bug_opacity: BugOpacityOpt = None,
+    bug_in_breaks: BugBreaksOpt = None,
+    loudness_target: LoudnessOpt = None,
 ) -> None:
     """Change settings of a channel (only the options given)."""
     cli = get_context(ctx)
@@ -175,10 +238,14 @@ def update_cmd(
         call_sign, timezone, day_start, grid_minutes, grid_offset, profile, logo, mode,
         audio_language, enabled,
     )  # fmt: skip
+    options = _with_look(
+        options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, loudness_target
+    )
     channel = update_channel(
         cli.database(), cli.clock, number, options, new_number=new_number, name=name
     )
     typer.echo(_summary("updated", channel))
+    _copy_note(channel)
 
 
 @app.command("remove")

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,7 +21,7 @@ from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.errors import NotFoundError, ScheduleError, StreamError
 from retrovue.runtime.copy.check import check_copy
-from retrovue.runtime.playout.channel import ChannelInfo
+from retrovue.runtime.playout.channel import BugSpec, ChannelInfo
 from retrovue.runtime.playout.profiles import (
     COPY,
     COPY_FALLBACK,
@@ -114,6 +114,21 @@ class PlaylogTimeline:
         return fill_gaps(items, at_utc)[:count]
 
 
+def bug_spec(settings: dict[str, Any], text: str) -> BugSpec | None:
+    """The channel's bug settings (``broadcast.look``) as the producer takes them."""
+    image = settings.get("image")
+    if not image:
+        return None
+    return BugSpec(
+        image_path=None if image == "callsign" else str(image),
+        text=text,
+        position=str(settings.get("position", "bottom-right")),
+        size_pct=int(settings.get("size_pct", 10)),
+        opacity=float(settings.get("opacity", 0.7)),
+        in_breaks=bool(settings.get("in_breaks", False)),
+    )
+
+
 def _title(title: str, episode_title: str | None) -> str:
     return f"{title}: {episode_title}" if episode_title else title
 
@@ -131,6 +146,8 @@ class DatabaseDirectory:
                 raise StreamError(f"channel {channel_number} is disabled")
             channel_id, name, profile_name = channel.id, channel.name, channel.profile
             language, zone = channel.audio_language, channel.timezone
+            bug = bug_spec(dict(channel.bug or {}), channel.call_sign or channel.number)
+            loudness_target_lufs = channel.loudness_target_lufs
 
         def upcoming_paths() -> list[str]:
             with self._database.transaction() as session:
@@ -146,5 +163,7 @@ class DatabaseDirectory:
             audio_language=language,
             timezone=zone,
             x264_preset=self._settings.x264_preset,
+            bug=bug,
+            loudness_target_lufs=loudness_target_lufs,
         )
         return ChannelSetup(info, PlaylogTimeline(self._database, channel_id), channel_id)

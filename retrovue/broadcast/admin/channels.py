@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from retrovue.broadcast import look
 from retrovue.broadcast.admin._common import flush_or_conflict
 from retrovue.broadcast.channels import ChannelInfo, channel_grid, find_channel, get_channel
 from retrovue.broadcast.layout import (
@@ -48,6 +49,12 @@ class ChannelOptions:
     mode: str | None = None
     audio_language: str | None = None
     enabled: bool | None = None
+    bug: str | None = None  # an image file, "callsign", or "" / "none" to remove the bug
+    bug_position: str | None = None
+    bug_size_pct: int | None = None
+    bug_opacity: float | None = None
+    bug_in_breaks: bool | None = None
+    loudness_target_lufs: float | None = None
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -115,7 +122,23 @@ def _apply(row: Channel, options: ChannelOptions) -> None:
         row.audio_language = _language(options.audio_language)
     if options.enabled is not None:
         row.enabled = options.enabled
+    _apply_look(row, options)
     check_grid(row.grid_minutes, row.grid_offset_minutes)
+
+
+def _apply_look(row: Channel, options: ChannelOptions) -> None:
+    bug_options = (
+        options.bug, options.bug_position, options.bug_size_pct, options.bug_opacity,
+        options.bug_in_breaks,
+    )  # fmt: skip
+    if any(value is not None for value in bug_options):
+        row.bug = look.updated_bug(
+            dict(row.bug or {}), image=options.bug, position=options.bug_position,
+            size_pct=options.bug_size_pct, opacity=options.bug_opacity,
+            in_breaks=options.bug_in_breaks,
+        )  # fmt: skip
+    if options.loudness_target_lufs is not None:
+        row.loudness_target_lufs = look.loudness_target(options.loudness_target_lufs)
 
 
 def _check_free(session: Session, number: str) -> None:

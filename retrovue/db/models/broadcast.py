@@ -10,12 +10,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +59,12 @@ class Channel(Base):
     profile: Mapped[str] = mapped_column(String(10), default="720p")
     mode: Mapped[str] = mapped_column(String(10), default="normal")
     audio_language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # the station bug: {} none; {"image": "callsign" | PATH, "position", "size_pct", "opacity",
+    # "in_breaks"} (retrovue.broadcast.look)
+    bug: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default=text("'{}'"))
+    loudness_target_lufs: Mapped[float] = mapped_column(
+        Float, default=-24.0, server_default=text("-24.0")
+    )
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_utc: Mapped[datetime] = mapped_column(UTCDateTime)

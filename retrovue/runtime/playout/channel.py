@@ -8,6 +8,18 @@ from retrovue.runtime.playout.profiles import OutputProfile
 
 
 @dataclass(frozen=True)
+class BugSpec:
+    """The station bug: an image file, or (``image_path`` None) a plate showing ``text``."""
+
+    image_path: str | None
+    text: str
+    position: str = "bottom-right"  # top-left, top-right, bottom-left, bottom-right
+    size_pct: int = 10  # of the picture's height
+    opacity: float = 0.7
+    in_breaks: bool = False  # also during breaks (never on slates)
+
+
+@dataclass(frozen=True)
 class ChannelInfo:
     number: str
     name: str
@@ -15,6 +27,8 @@ class ChannelInfo:
     audio_language: str | None = None
     timezone: str = "UTC"
     x264_preset: str = "veryfast"
+    bug: BugSpec | None = None
+    loudness_target_lufs: float = -24.0
 
 
 @dataclass(frozen=True)
