@@ -1,6 +1,6 @@
 """CPU seconds per media minute for the 720p profile: RetroVue's producer vs the ffmpeg CLI.
 
-    /work/venv/bin/python bench/stream_cpu.py [--seconds 60] [--presets ultrafast,veryfast]
+    /work/venv/bin/python bench/stream_cpu.py [--seconds 60] [--presets ultrafast,veryfast] [--bug]
 
 Both transcode the same ``seconds`` of the same source (1280x720 H.264 29.97 fps with B-frames,
 AAC) to 1280x720 30 fps H.264 with 2 s closed GOPs and AAC stereo 48 kHz in MPEG-TS, as fast as
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stream_media import ffmpeg_transcode_args, source_file
 
 from retrovue.clock import SystemClock
-from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.channel import BugSpec, ChannelInfo, ProducerOptions
 from retrovue.runtime.playout.profiles import PROFILES
 from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
 from retrovue.runtime.producer import make_producer
@@ -36,14 +36,19 @@ def cpu_self() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_retrovue(source: Path, seconds: float, preset: str) -> tuple[float, float, int]:
+BUG = BugSpec(None, "RVONE", "bottom-right", size_pct=10, opacity=0.7)
+
+
+def run_retrovue(
+    source: Path, seconds: float, preset: str, bug: BugSpec | None = None
+) -> tuple[float, float, int]:
     clock = SystemClock()
     now = clock.now_utc()
     item = TimelineItem(now, now + timedelta(hours=1), "programme", "bench", str(source))
     sink = bytearray()
     frames = round(seconds * 30)
     producer = make_producer(
-        ChannelInfo("1", "Bench", PROFILES["720p"], x264_preset=preset),
+        ChannelInfo("1", "Bench", PROFILES["720p"], x264_preset=preset, bug=bug),
         ListTimeline([item]),
         clock,
         sink.extend,
@@ -72,14 +77,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--presets", default="ultrafast,veryfast")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--bug", action="store_true", help="also RetroVue with a station bug")
     args = parser.parse_args()
     source = source_file()
     minutes = args.seconds / 60
     print(f"{args.seconds:.0f} s of {source.name} -> 720p30; load {os.getloadavg()[0]:.1f}")
     for preset in args.presets.split(","):
         rows: dict[str, list[tuple[float, float, int]]] = {"retrovue": [], "ffmpeg": []}
+        if args.bug:
+            rows["with-bug"] = []
         for _ in range(args.rounds):
             rows["retrovue"].append(run_retrovue(source, args.seconds, preset))
+            if args.bug:
+                rows["with-bug"].append(run_retrovue(source, args.seconds, preset, BUG))
             rows["ffmpeg"].append(run_ffmpeg(source, args.seconds, preset))
         cpu = {name: statistics.median(r[0] for r in runs) for name, runs in rows.items()}
         for name, runs in rows.items():
@@ -90,6 +100,8 @@ def main() -> None:
                 f"  (wall {wall:.1f} s, {size_mb:.1f} MB)"
             )
         print(f"{preset:9s} ratio retrovue/ffmpeg CPU: {cpu['retrovue'] / cpu['ffmpeg']:.2f}")
+        if args.bug:
+            print(f"{preset:9s} ratio with bug / without: {cpu['with-bug'] / cpu['retrovue']:.3f}")
 
 
 if __name__ == "__main__":

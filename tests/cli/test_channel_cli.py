@@ -137,3 +137,57 @@ def test_show_unknown_and_empty_list(rv: CliRunner) -> None:
         2,
         "error: no channel '3' (see: retrovue channel list)\n",
     )
+
+
+def _png_header(width: int, height: int) -> bytes:
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x06\x00\x00\x00"
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + ihdr + b"\x00" * 4
+
+
+def test_the_station_bug_and_loudness_target(rv: CliRunner, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png_header(120, 60))
+    added = rv("channel", "add", "5", "Five", "--bug", str(logo), "--bug-position", "top-left")
+    assert added.code == 0, added.err
+    [five] = _channels(rv)
+    assert five["bug"] == {
+        "image": str(logo.resolve()), "position": "top-left", "size_pct": 10, "opacity": 0.7,
+        "in_breaks": False,
+    }  # fmt: skip
+    assert five["loudness_target_lufs"] == -24.0
+    changed = rv("channel", "update", "5", "--bug-opacity", "0.5", "--loudness-target", "-23")
+    assert changed.code == 0, changed.err
+    [five] = _channels(rv)
+    assert (five["bug"]["opacity"], five["loudness_target_lufs"]) == (0.5, -23.0)  # type: ignore[index]
+    copy = rv("channel", "add", "6", "Six", "--profile", "copy", "--bug", "callsign")
+    assert copy.code == 0, copy.err
+    assert "bug is drawn only when the channel is normalised" in copy.err
+    assert rv("channel", "update", "5", "--bug", "none").code == 0
+    assert _channels(rv)[0]["bug"] == {}
+
+
+def test_bad_bugs_are_refused_and_change_nothing(rv: CliRunner, tmp_path: Path) -> None:
+    rv("channel", "add", "5", "Five", "--bug", "callsign")
+    text = tmp_path / "notes.txt"
+    text.write_text("not a picture")
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(_png_header(4000, 3000))
+    for options, message in [
+        (["--bug", str(text)], "is not a PNG or JPEG image"),
+        (["--bug", str(tmp_path / "missing.png")], "is not a file"),
+        (["--bug", str(huge)], "at most 2048 pixels a side"),
+        (["--bug-position", "middle"], "--bug-position: 'middle' is not one of"),
+        (["--bug-opacity", "2"], "--bug-opacity: 2.0 is not from 0.05 to 1"),
+        (["--bug-size", "80"], "--bug-size: 80 is not a percentage"),
+        (["--loudness-target", "0"], "--loudness-target: 0.0 LUFS is not from"),
+    ]:
+        result = rv("channel", "update", "5", *options)
+        assert result.code == 2, options
+        assert message in result.err
+        assert result.err.strip().count("\n") == 0
+    [five] = _channels(rv)
+    assert five["bug"]["image"] == "callsign"  # type: ignore[index]
+    assert five["loudness_target_lufs"] == -24.0
+    no_image = rv("channel", "add", "7", "Seven", "--bug-position", "top-left")
+    assert no_image.code == 2
+    assert "--bug: give the image" in no_image.err

@@ -13,7 +13,7 @@ from io import BytesIO
 import av
 
 from retrovue.clock import Clock
-from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
+from retrovue.runtime.playout.channel import BugSpec, ChannelInfo, ProducerOptions
 from retrovue.runtime.playout.profiles import OutputProfile
 from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem
 from retrovue.runtime.producer import Producer, make_producer
@@ -45,9 +45,10 @@ def run_producer(
     language: str | None = None,
     profile: OutputProfile = TEST_PROFILE,
     paced: bool = False,
+    bug: BugSpec | None = None,
 ) -> Aired:
     chunks: list[bytes] = []
-    channel = ChannelInfo("9", "Test Nine", profile, language, x264_preset="ultrafast")
+    channel = ChannelInfo("9", "Test Nine", profile, language, x264_preset="ultrafast", bug=bug)
     producer = make_producer(
         channel,
         ListTimeline(items),

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import av
 
+from retrovue.runtime.encode.bug import BugOverlay, make_overlay
 from retrovue.runtime.encode.output import TsOutput
 from retrovue.runtime.encode.source import MediaSource, fade, silence
 from retrovue.runtime.mpegts import psi_preamble
@@ -44,12 +45,16 @@ class EncodeEngine:
         self.rate = Fraction(channel.profile.fps)
         self.frames_out = 0
         self.output_broken = False
+        self._bug: BugOverlay | None = None
+        self._bug_in_breaks = channel.bug is not None and channel.bug.in_breaks
 
     @property
     def output(self) -> TsOutput | None:
         return self._output
 
     def start(self) -> None:
+        profile = self._channel.profile
+        self._bug = make_overlay(self._channel.bug, profile.width, profile.height, profile.fps)
         if self._output is None:
             channel = self._channel
             self._publish(psi_preamble(channel.name))  # PAT/PMT at once, before any encoding
@@ -82,6 +87,9 @@ class EncodeEngine:
             picture = None
         if picture is None:
             return FileEnded(position_s)
+        bug = self._bug
+        if bug is not None and (item.kind == "programme" or self._bug_in_breaks):
+            picture = bug.apply(picture)
         if item.fade_in_ms or item.fade_out_ms:
             step = timedelta(seconds=1 / self._channel.profile.fps)
             fade(audio, item.gain(at_utc), item.gain(at_utc + step))
