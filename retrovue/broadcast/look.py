@@ -1,9 +1,10 @@
 """A channel's look and sound settings, validated (the bug and the loudness target).
 
 The bug (``broadcast_channel.bug``) is ``{}`` (none) or ``{"image": "callsign" | PATH,
-"position": CORNER, "size_pct": N, "opacity": X, "in_breaks": BOOL}``: a PNG or JPEG file (with
-alpha for PNG) or a plate drawn from the call sign, in a corner of the picture, ``size_pct`` of
-the picture's height, at ``opacity``; hidden during breaks and slates unless ``in_breaks``.
+"position": CORNER, "size_pct": N, "margin_pct": N, "opacity": X, "in_breaks": BOOL}``: a PNG
+or JPEG file (with alpha for PNG) or a plate drawn from the call sign, in a corner of the
+picture, ``size_pct`` of the picture's height, at ``opacity``; hidden during breaks unless
+``in_breaks``, and never on slates.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ DEFAULT_BUG: dict[str, Any] = {
     "size_pct": 10,
     "opacity": 0.7,
     "in_breaks": False,
+    "margin_pct": 4,
 }
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 MAX_IMAGE_PX = 2048
@@ -77,6 +79,7 @@ def updated_bug(
     size_pct: int | None,
     opacity: float | None,
     in_breaks: bool | None,
+    margin_pct: int | None = None,
 ) -> dict[str, Any]:
     """The bug settings after an add or update (``image`` '' or 'none' removes the bug)."""
     if image is not None and image.strip() in ("", "none"):
@@ -100,6 +103,10 @@ def updated_bug(
         bug["opacity"] = opacity
     if in_breaks is not None:
         bug["in_breaks"] = in_breaks
+    if margin_pct is not None:
+        if not 0 <= margin_pct <= 20:
+            raise ValidationError(f"--bug-margin: {margin_pct} is not a percentage from 0 to 20")
+        bug["margin_pct"] = margin_pct
     if bug and "image" not in bug:
         raise ValidationError("--bug: give the image (a PNG or JPEG file, or callsign) first")
     return bug

@@ -44,6 +44,9 @@ BugBreaksOpt = Annotated[
     bool | None,
     typer.Option("--bug-in-breaks/--no-bug-in-breaks", help="Show the bug during breaks too."),
 ]
+BugMarginOpt = Annotated[
+    int | None, typer.Option("--bug-margin", help="Bug margin, % of the picture (0-20, default 4).")
+]
 LoudnessOpt = Annotated[
     float | None,
     typer.Option("--loudness-target", help="Loudness every item is brought to, LUFS (-24)."),
@@ -123,11 +126,12 @@ def _with_look(
     size_pct: int | None,
     opacity: float | None,
     in_breaks: bool | None,
+    margin_pct: int | None,
     loudness: float | None,
 ) -> ChannelOptions:
     return replace(
         options, bug=bug, bug_position=position, bug_size_pct=size_pct, bug_opacity=opacity,
-        bug_in_breaks=in_breaks, loudness_target_lufs=loudness,
+        bug_in_breaks=in_breaks, bug_margin_pct=margin_pct, loudness_target_lufs=loudness,
     )  # fmt: skip
 
 
@@ -173,6 +177,7 @@ def add_cmd(
     bug_size: BugSizeOpt = None,
     bug_opacity: BugOpacityOpt = None,
     bug_in_breaks: BugBreaksOpt = None,
+    bug_margin: BugMarginOpt = None,
     loudness_target: LoudnessOpt = None,
 ) -> None:
     """Add a channel."""
@@ -182,8 +187,9 @@ def add_cmd(
         audio_language, enabled,
     )  # fmt: skip
     options = _with_look(
-        options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, loudness_target
-    )
+        options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, bug_margin,
+        loudness_target,
+    )  # fmt: skip
     channel = add_channel(cli.database(), cli.clock, number, name, options)
     typer.echo(_summary("added", channel))
     _copy_note(channel)
@@ -230,6 +236,7 @@ def update_cmd(
     bug_size: BugSizeOpt = None,
     bug_opacity: BugOpacityOpt = None,
     bug_in_breaks: BugBreaksOpt = None,
+    bug_margin: BugMarginOpt = None,
     loudness_target: LoudnessOpt = None,
 ) -> None:
     """Change settings of a channel (only the options given)."""
@@ -239,8 +246,9 @@ def update_cmd(
         audio_language, enabled,
     )  # fmt: skip
     options = _with_look(
-        options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, loudness_target
-    )
+        options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, bug_margin,
+        loudness_target,
+    )  # fmt: skip
     channel = update_channel(
         cli.database(), cli.clock, number, options, new_number=new_number, name=name
     )

@@ -126,6 +126,7 @@ def bug_spec(settings: dict[str, Any], text: str) -> BugSpec | None:
         size_pct=int(settings.get("size_pct", 10)),
         opacity=float(settings.get("opacity", 0.7)),
         in_breaks=bool(settings.get("in_breaks", False)),
+        margin_pct=int(settings.get("margin_pct", 4)),
     )
 
 

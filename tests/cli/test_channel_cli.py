@@ -152,7 +152,7 @@ def test_the_station_bug_and_loudness_target(rv: CliRunner, tmp_path: Path) -> N
     [five] = _channels(rv)
     assert five["bug"] == {
         "image": str(logo.resolve()), "position": "top-left", "size_pct": 10, "opacity": 0.7,
-        "in_breaks": False,
+        "in_breaks": False, "margin_pct": 4,
     }  # fmt: skip
     assert five["loudness_target_lufs"] == -24.0
     changed = rv("channel", "update", "5", "--bug-opacity", "0.5", "--loudness-target", "-23")

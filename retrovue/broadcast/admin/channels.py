@@ -54,6 +54,7 @@ class ChannelOptions:
     bug_size_pct: int | None = None
     bug_opacity: float | None = None
     bug_in_breaks: bool | None = None
+    bug_margin_pct: int | None = None
     loudness_target_lufs: float | None = None
 
     def is_empty(self) -> bool:
@@ -129,13 +130,13 @@ def _apply(row: Channel, options: ChannelOptions) -> None:
 def _apply_look(row: Channel, options: ChannelOptions) -> None:
     bug_options = (
         options.bug, options.bug_position, options.bug_size_pct, options.bug_opacity,
-        options.bug_in_breaks,
+        options.bug_in_breaks, options.bug_margin_pct,
     )  # fmt: skip
     if any(value is not None for value in bug_options):
         row.bug = look.updated_bug(
             dict(row.bug or {}), image=options.bug, position=options.bug_position,
             size_pct=options.bug_size_pct, opacity=options.bug_opacity,
-            in_breaks=options.bug_in_breaks,
+            in_breaks=options.bug_in_breaks, margin_pct=options.bug_margin_pct,
         )  # fmt: skip
     if options.loudness_target_lufs is not None:
         row.loudness_target_lufs = look.loudness_target(options.loudness_target_lufs)

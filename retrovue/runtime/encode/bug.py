@@ -18,7 +18,6 @@ from retrovue.runtime.slates.font import GLYPH_H, text_mask
 
 log = logging.getLogger(__name__)
 
-MARGIN_PCT = 4  # of the picture's height, from both edges of its corner
 PLATE_ALPHA = 150  # the call sign plate's dark background (text is opaque)
 PLATE_PAD = 2  # font pixels around the call sign
 
@@ -92,7 +91,7 @@ def _fill(frame: av.VideoFrame, data: bytes, row_bytes: int) -> None:
 def corner(spec: BugSpec, frame: tuple[int, int], bug: tuple[int, int]) -> tuple[int, int]:
     """Where the bug's top-left pixel goes (even, for 4:2:0 chroma)."""
     (width, height), (bug_w, bug_h) = frame, bug
-    margin = height * MARGIN_PCT // 100
+    margin = height * spec.margin_pct // 100
     x = width - bug_w - margin if spec.position.endswith("right") else margin
     y = height - bug_h - margin if spec.position.startswith("bottom") else margin
     return max(0, x) // 2 * 2, max(0, y) // 2 * 2

@@ -17,6 +17,7 @@ class BugSpec:
     size_pct: int = 10  # of the picture's height
     opacity: float = 0.7
     in_breaks: bool = False  # also during breaks (never on slates)
+    margin_pct: int = 4  # of the picture's height, from both edges of its corner
 
 
 @dataclass(frozen=True)
