@@ -21,6 +21,7 @@ from retrovue.cli import schedule as schedule_commands
 from retrovue.cli import schedule_build as _schedule_build  # noqa: F401 (adds build/show/now)
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
+from retrovue.cli import sources_jellyfin as _jellyfin_source_commands  # noqa: F401 (adds)
 from retrovue.cli import sources_plex as _plex_source_commands  # noqa: F401 (adds to source)
 from retrovue.cli import templates as template_commands
 from retrovue.cli.context import CliContext

@@ -128,11 +128,15 @@ def _check_name_free(database: Database, name: str) -> None:
         raise ConflictError(f"a source named {name.strip()!r} already exists")
 
 
+SERVER_KINDS = ("plex", "jellyfin", "emby")
+
+
 def _plex_source(session: Session, name: str) -> Source:
     source = get_source(session, name)
-    if source.kind != "plex":
+    if source.kind not in SERVER_KINDS:
         raise ValidationError(
-            f"source {name!r} is a {source.kind} source; path mappings belong to plex sources"
+            f"source {name!r} is a {source.kind} source; path mappings belong to server "
+            "sources (plex, jellyfin, emby)"
         )
     return source
 

@@ -213,7 +213,7 @@ def test_map_commands(run: Recorder, fake_plex: FakePlexServer, tmp_path: Path) 
     assert run("source", "add", "filesystem", "files", str(folder)).code == 0
     wrong_kind = run("source", "map", "add", "files", "/a", "/b")
     assert wrong_kind.code == 2
-    assert "belong to plex sources" in wrong_kind.err
+    assert "belong to server sources" in wrong_kind.err
 
 
 def test_token_from_the_environment(
