@@ -31,8 +31,9 @@ from retrovue.hdhr.device import Device
 from retrovue.hdhr.guide_routes import add_guide_routes
 from retrovue.metrics import StationMetrics, add_metrics_route
 from retrovue.runtime.service import RuntimeStreamService, build_stream_service
-from retrovue.scheduler.horizon import BuildSummary
+from retrovue.scheduler.horizon import BuildSummary, rebuild_after_catalog_change
 from retrovue.scheduler.orchestrator import keep_horizon
+from retrovue.sync_keeper import SyncKeeper
 
 log = logging.getLogger(__name__)
 HORIZON_INTERVAL_S = 300.0
@@ -80,7 +81,8 @@ async def run_appliance(
     streams = build_stream_service(database, settings, clock)
     guide = GuideService(database, clock, days=settings.horizon_days, recheck_s=1.0)
     metrics = StationMetrics(database, clock, streams)
-    registrars = [_guide_registrar(guide), add_metrics_route(metrics)]
+    syncs = _sync_keeper(database, clock, metrics)
+    registrars = [_guide_registrar(guide), add_metrics_route(metrics), syncs.registrar]
     try:
         async with run_station(
             config, database=database, clock=clock, stream_service=streams,
@@ -106,6 +108,22 @@ async def run_appliance(
                     await horizon
     finally:
         await streams.close()
+
+
+def _sync_keeper(database: Database, clock: Clock, metrics: StationMetrics) -> SyncKeeper:
+    """Scheduled source syncs (a task in the station's cleanup_ctx), counted in /metrics."""
+
+    def busy_tuners() -> int:
+        return metrics.station.state.tuners.busy_count() if metrics.station else 0
+
+    keeper = SyncKeeper(
+        database,
+        clock,
+        busy_tuners=busy_tuners,
+        after_change=lambda: rebuild_after_catalog_change(database, clock),
+    )
+    metrics.registry.register(keeper.collector())
+    return keeper
 
 
 def _horizon_observer(
