@@ -97,6 +97,12 @@ def run_recorded_sync(
     except RetrovueError as err:
         _record(database, clock, name, result="failed", message=err.message)
         raise
+    except KeyboardInterrupt:  # while the source was being read: nothing was written
+        _record(database, clock, name, result="interrupted", message="interrupted while reading")
+        raise
+    except Exception as err:
+        _record(database, clock, name, result="failed", message=f"crashed ({type(err).__name__})")
+        raise
     result = "interrupted" if summary.interrupted else "ok"
     _record(database, clock, name, result=result, message=summary_text(summary))
     return summary

@@ -63,12 +63,14 @@ class FakeJellyfin:
         self.requests: list[tuple[str, str]] = []
         self._release: asyncio.Event | None = None
         self._lock = threading.Lock()
+        self._index: dict[str, tuple[Json, Json]] | None = None  # id -> (library, item)
 
     # ---- library changes between syncs -----------------------------------------------------------
     def remove(self, item_id: str) -> None:
         with self._lock:
             for library in self.library["libraries"]:
                 library["items"] = [i for i in library["items"] if i["Id"] != item_id]
+            self._index = None
 
     def update(self, item_id: str, **fields: Any) -> None:
         with self._lock:
@@ -81,6 +83,7 @@ class FakeJellyfin:
             next(lib for lib in self.library["libraries"] if lib["Name"] == library_name)[
                 "items"
             ].append(item)
+            self._index = None
 
     # ---- the application -------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -202,11 +205,14 @@ class FakeJellyfin:
         return web.json_response({"Items": parts, "TotalRecordCount": len(parts), "StartIndex": 0})
 
     def _items(self) -> dict[str, tuple[Json, Json]]:
-        return {
-            item["Id"]: (library, item)
-            for library in self.library["libraries"]
-            for item in library["items"]
-        }
+        """The index of every item (built once; changes through the methods above reset it)."""
+        if self._index is None:
+            self._index = {
+                item["Id"]: (library, item)
+                for library in self.library["libraries"]
+                for item in library["items"]
+            }
+        return self._index
 
 
 def _query(request: web.Request) -> dict[str, str]:
