@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Annotated, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -105,19 +106,30 @@ def set_cmd(
 
 def local_timezone_name() -> str:
     """This host's time zone name: ``TZ``, else ``/etc/timezone``, else ``/etc/localtime``'s
-    link, else UTC."""
-    zone = os.environ.get("TZ", "").lstrip(":")
-    if zone:
-        return zone
+    link; UTC when none of them names a zone this host knows."""
+    for name in (os.environ.get("TZ", "").lstrip(":"), _etc_timezone(), _localtime_link()):
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+def _etc_timezone() -> str:
     try:
-        return Path("/etc/timezone").read_text().strip() or "UTC"
+        return Path("/etc/timezone").read_text().strip()
     except OSError:
-        pass
+        return ""
+
+
+def _localtime_link() -> str:
     try:
         link = os.readlink("/etc/localtime")
     except OSError:
-        return "UTC"
-    return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "UTC"
+        return ""
+    return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else ""
 
 
 @app.command("remove")
