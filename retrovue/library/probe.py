@@ -103,8 +103,10 @@ class ProbeResult:
         }
 
 
-def probe_file(path: Path) -> ProbeResult:
-    """Probe ``path``; raise :class:`ProbeError` naming the reason when it is not playable media."""
+def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
+    """Probe ``path``; raise :class:`ProbeError` naming the reason when it is not playable media.
+
+    ``check_length=False`` skips the read of the last packets (benchmarks measure its cost)."""
     size = _file_size(path)
     try:
         container = av.open(str(path), options=_OPEN_OPTIONS)
@@ -112,7 +114,8 @@ def probe_file(path: Path) -> ProbeResult:
         raise MediaProbeError(path, f"not readable media ({_ffmpeg_reason(err)})") from err
     try:
         result = _describe(container, path, size)
-        _check_length(container, path, result.duration_ms)
+        if check_length:
+            _check_length(container, path, result.duration_ms)
         return result
     except av.FFmpegError as err:
         raise MediaProbeError(path, f"probe failed ({_ffmpeg_reason(err)})") from err
