@@ -9,12 +9,18 @@ was taken for :data:`QUIET_S` (:func:`in_tune_burst`). When a sync took assets o
 schedule is rebuilt (``after_change``). Each sync is logged and counted for ``/metrics``; a failed
 sync is one warning line and the result ``failed`` in ``source list``; shutdown stops a running
 sync between two items (what was written stays written).
+
+Plex webhooks (``POST /webhooks/plex/{secret}``, the URL ``retrovue source webhook NAME`` prints)
+ask for an early sync of that source on ``library.new`` and ``library.delete``: the secret in the
+path authenticates the request (Plex cannot send headers), the request only puts the source at the
+front of the queue (it writes nothing), and the sync then runs like a scheduled one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -29,7 +35,8 @@ from retrovue.db import Database
 from retrovue.errors import RetrovueError
 from retrovue.hdhr.device import Device
 from retrovue.library.ingest import SyncStopped, SyncSummary
-from retrovue.library.sync_runs import due_sources, run_recorded_sync, summary_text
+from retrovue.library.plex_sources import source_for_webhook
+from retrovue.library.sync_runs import DueSource, due_sources, run_recorded_sync, summary_text
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +44,8 @@ CHECK_INTERVAL_S = 60.0
 SAMPLE_S = 5.0
 QUIET_S = 60.0
 OUTCOMES = ("added", "updated", "unchanged", "failed", "removed")
+WEBHOOK_EVENTS = ("library.new", "library.delete")
+WEBHOOK_PATH = "/webhooks/plex/{secret}"
 
 
 def in_tune_burst(last_tune_s: float | None, now_s: float, quiet_s: float = QUIET_S) -> bool:
@@ -73,17 +82,18 @@ class SyncKeeper:
         self._job: asyncio.Future[SyncSummary] | None = None
         self._last_tune_s: float | None = None
         self._busy = 0
+        self._requested: list[str] = []  # sources a webhook asked to sync early
+        self._next_check_s = float("-inf")
 
     # ---- the loop ------------------------------------------------------------------------------
     async def run(self) -> None:
-        next_check_s = self.clock.monotonic_s()
         while True:
             self._sample()
             now_s = self.clock.monotonic_s()
-            if now_s >= next_check_s:
+            if now_s >= self._next_check_s:
                 if await self._check(now_s):
                     continue  # look for the next due source at once
-                next_check_s = now_s + self.check_interval_s
+                self._next_check_s = now_s + self.check_interval_s
             self.naps += 1
             await self.clock.sleep_s(self.sample_s)
 
@@ -97,14 +107,24 @@ class SyncKeeper:
         """Sync the first due source, if any and the tuners are quiet; True when one ran."""
         due = await asyncio.to_thread(due_sources, self.database, self.clock.now_utc())
         self.checks += 1
-        if not due:
+        names = [*self._requested, *(d.name for d in due if d.name not in self._requested)]
+        if not names:
             return False
         if in_tune_burst(self._last_tune_s, now_s, self.quiet_s):
             self.deferred += 1
-            log.info("sync of %r deferred: tuners were just taken", due[0].name)
+            log.info("sync of %r deferred: tuners were just taken", names[0])
             return False
-        await self._sync(due[0].name, due[0].policy.describe())
+        name = names[0]
+        if name in self._requested:
+            self._requested.remove(name)
+        await self._sync(name, _why(name, due))
         return True
+
+    def request_sync(self, name: str) -> None:
+        """Sync ``name`` at the next pass, before the sources that are merely due."""
+        if name not in self._requested and name != self.running:
+            self._requested.append(name)
+        self._next_check_s = float("-inf")
 
     async def _sync(self, name: str, policy: str) -> None:
         invalidation = CatalogInvalidation()
@@ -161,11 +181,44 @@ class SyncKeeper:
 
     def registrar(self, app: web.Application, _device: Device) -> None:
         """A route registrar for :func:`retrovue.app.run_station`: the keeper's task lives in the
-        application's ``cleanup_ctx``, so it starts and stops with the station."""
+        application's ``cleanup_ctx``, so it starts and stops with the station; the Plex webhook
+        route comes with it."""
         app.cleanup_ctx.append(self._context)
+        app.router.add_post(WEBHOOK_PATH, self._webhook)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        name = await asyncio.to_thread(
+            source_for_webhook, self.database, request.match_info["secret"]
+        )
+        if name is None:
+            raise web.HTTPNotFound()
+        event = _event(await request.post())
+        if event is None:
+            raise web.HTTPBadRequest(text="expected a Plex webhook (a JSON payload field)")
+        if event not in WEBHOOK_EVENTS:
+            return web.Response(status=204)
+        log.info("Plex webhook %s: sync of source %r requested", event, name)
+        self.request_sync(name)
+        return web.json_response({"source": name, "sync": "requested"}, status=202)
 
     def collector(self) -> Collector:
         return _SyncCollector(self)
+
+
+def _why(name: str, due: list[DueSource]) -> str:
+    return next((d.policy.describe() for d in due if d.name == name), "requested by a webhook")
+
+
+def _event(form: object) -> str | None:
+    """The ``event`` of a Plex webhook's ``payload`` field, or None when it is not one."""
+    payload = form.get("payload") if hasattr(form, "get") else None
+    if not isinstance(payload, str):
+        return None
+    try:
+        event = json.loads(payload).get("event")
+    except (ValueError, AttributeError):
+        return None
+    return event if isinstance(event, str) else None
 
 
 class _SyncCollector(Collector):

@@ -19,6 +19,7 @@ from retrovue.library.plex_sources import (
     MappingView,
     add_mapping,
     add_plex_source,
+    enable_webhook,
     list_mappings,
     remove_mapping,
 )
@@ -95,6 +96,22 @@ def add_plex_cmd(
             f"(retrovue source map add {added.source.name!r} {location} LOCAL_PATH)",
             err=True,
         )
+
+
+@source_app.command("webhook")
+def webhook_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The Plex source.")],
+) -> None:
+    """Make a Plex webhook URL that syncs the source early (a new secret each time)."""
+    cli = get_context(ctx)
+    secret = enable_webhook(cli.database(), cli.clock, name)
+    host = cli.settings.advertise_host or "STATION-ADDRESS"
+    typer.echo(
+        f"webhook for {name!r}: http://{host}:{cli.settings.stream_port}/webhooks/plex/{secret}\n"
+        "add it in Plex (Settings, Webhooks); library.new and library.delete then sync the "
+        "source early while retrovue serve runs. Running this again replaces the secret."
+    )
 
 
 @map_app.command("add")
