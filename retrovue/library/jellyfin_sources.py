@@ -19,7 +19,7 @@ from retrovue.errors import ValidationError
 from retrovue.library import pathmap
 from retrovue.library.jellyfin import ServerInfo, ServerLibrary, choose_libraries, server_info
 from retrovue.library.jellyfin_api import DEFAULT_TIMEOUT_S, ServerSettings, check_kind, log_in
-from retrovue.library.plex import clean_url
+from retrovue.library.plex import clean_url, display_url
 from retrovue.library.plex_sources import _check_name_free, _unique
 from retrovue.library.sources import SourceView, add_source
 
@@ -67,7 +67,7 @@ def add_server_source(
     describe: DescribeFn = server_info,
 ) -> ServerSourceAdded:
     check_kind(kind)
-    base_url = clean_url(url)
+    base_url = server_url(url)
     if timeout_s <= 0:
         raise ValidationError("--timeout must be a positive number of seconds")
     parsed = _unique([pathmap.parse_mapping(text) for text in mappings])
@@ -97,6 +97,15 @@ def add_server_source(
     )
     locations = [loc for lib in chosen for loc in lib.locations]
     return ServerSourceAdded(view, info, tuple(chosen), tuple(pathmap.unmapped(parsed, locations)))
+
+
+def server_url(url: str) -> str:
+    try:
+        return clean_url(url)
+    except ValidationError:
+        raise ValidationError(
+            f"--url {display_url(url)!r}: expected http://HOST:PORT (e.g. http://jellyfin.lan:8096)"
+        ) from None
 
 
 def _token(

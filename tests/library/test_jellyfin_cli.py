@@ -118,6 +118,7 @@ def test_emby_source(run: Recorder, tmp_path: Path) -> None:
         ("both", "not both"),
         ("neither", "give --api-key, or --user and --password"),
         ("garbage", "cannot read (text/html, not JSON)"),
+        ("url", "--url 'ftp://jellyfin.lan/': expected http://HOST:PORT"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_written(
@@ -138,6 +139,8 @@ def test_bad_input_is_one_line_exit_2_nothing_written(
         extra += ["--user", "operator", "--password", PASSWORD]
     elif case == "neither":
         extra = []
+    elif case == "url":
+        url = f"ftp://user:{KEY}@jellyfin.lan/"
     else:
         server.app.garbage = True
     result = run.add(url, *extra)
