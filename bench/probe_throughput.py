@@ -1,10 +1,11 @@
 """Probe throughput: RetroVue's in-process PyAV probe vs ``ffprobe`` run once per file.
 
 Generates a small library (several containers and codecs, 1-2 s files) in a temporary folder,
-warms the page cache, then probes every file with each method and prints files per second side
-by side. Usage::
+warms the page cache, then probes every file with each method (RetroVue's probe, the same without
+its check of the last packets' timestamps, and ffprobe) and prints files per second side by side.
+Usage::
 
-    /work/venv/bin/python bench/probe_throughput.py [--files 60] [--rounds 3]
+    /work/venv/bin/python bench/probe_throughput.py [--files 60] [--rounds 3] [--duration-s 2]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -58,8 +60,11 @@ SPECS: list[tuple[str, MediaSpec]] = [
 ]
 
 
-def make_library(folder: Path, count: int) -> list[Path]:
-    templates = [make_media(folder / f"template.{ext}", spec) for ext, spec in SPECS]
+def make_library(folder: Path, count: int, duration_s: float) -> list[Path]:
+    templates = [
+        make_media(folder / f"template.{ext}", replace(spec, duration_s=duration_s))
+        for ext, spec in SPECS
+    ]
     files = []
     for index in range(count):
         template = templates[index % len(templates)]
@@ -73,6 +78,10 @@ def make_library(folder: Path, count: int) -> list[Path]:
 
 def pyav_probe(path: Path) -> None:
     probe_file(path)
+
+
+def pyav_probe_header_only(path: Path) -> None:
+    probe_file(path, check_length=False)
 
 
 def ffprobe(path: Path) -> None:
@@ -94,16 +103,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration-s", type=float, default=2.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        files = make_library(Path(tmp), args.files)
+        files = make_library(Path(tmp), args.files, args.duration_s)
         for path in files:  # warm the page cache for both methods
             path.read_bytes()
-        results: dict[str, list[float]] = {"retrovue (PyAV, in-process)": [], "ffprobe": []}
-        for _ in range(args.rounds):  # interleaved, so both see the same machine load
-            results["retrovue (PyAV, in-process)"].append(files_per_s(pyav_probe, files))
-            results["ffprobe"].append(files_per_s(ffprobe, files))
-    print(f"files: {args.files} (mkv/mp4/ts/avi, 2 s each), rounds: {args.rounds}")
+        methods = {
+            "retrovue (PyAV, in-process)": pyav_probe,
+            "retrovue without length check": pyav_probe_header_only,
+            "ffprobe": ffprobe,
+        }
+        results: dict[str, list[float]] = {name: [] for name in methods}
+        for _ in range(args.rounds):  # interleaved, so all see the same machine load
+            for name, method in methods.items():
+                results[name].append(files_per_s(method, files))
+    print(
+        f"files: {args.files} (mkv/mp4/ts/avi, {args.duration_s:g} s each), rounds: {args.rounds}"
+    )
     print(f"{'method':32} {'median files/s':>15} {'best':>10}")
     medians = {}
     for name, values in results.items():
@@ -111,6 +128,8 @@ def main() -> None:
         print(f"{name:32} {medians[name]:15.1f} {max(values):10.1f}")
     ratio = medians["retrovue (PyAV, in-process)"] / medians["ffprobe"]
     print(f"speed-up (median): {ratio:.1f}x")
+    cost = medians["retrovue without length check"] / medians["retrovue (PyAV, in-process)"]
+    print(f"cost of the length check (median): {cost:.2f}x the header-only probe")
 
 
 if __name__ == "__main__":

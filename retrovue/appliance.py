@@ -32,8 +32,9 @@ from retrovue.hdhr.device import Device
 from retrovue.hdhr.guide_routes import add_guide_routes
 from retrovue.metrics import StationMetrics, add_metrics_route
 from retrovue.runtime.service import RuntimeStreamService, build_stream_service
-from retrovue.scheduler.horizon import BuildSummary
+from retrovue.scheduler.horizon import BuildSummary, rebuild_after_catalog_change
 from retrovue.scheduler.orchestrator import keep_horizon
+from retrovue.sync_keeper import SyncKeeper
 from retrovue.web.auth import OperatorAuth
 from retrovue.web.context import WebContext
 from retrovue.web.routes import web_registrar
@@ -89,7 +90,11 @@ async def run_appliance(
         database, clock, settings, guide,
         StationView(streams, database, clock), OperatorAuth(settings.data_dir, clock),
     )  # fmt: skip
-    registrars = [_guide_registrar(guide), add_metrics_route(metrics), web_registrar(web_side)]
+    syncs = _sync_keeper(database, clock, metrics)
+    registrars = [
+        _guide_registrar(guide), add_metrics_route(metrics), web_registrar(web_side),
+        syncs.registrar,
+    ]  # fmt: skip
     try:
         async with run_station(
             config, database=database, clock=clock, stream_service=streams,
@@ -115,6 +120,22 @@ async def run_appliance(
                     await horizon
     finally:
         await streams.close()
+
+
+def _sync_keeper(database: Database, clock: Clock, metrics: StationMetrics) -> SyncKeeper:
+    """Scheduled source syncs (a task in the station's cleanup_ctx), counted in /metrics."""
+
+    def busy_tuners() -> int:
+        return metrics.station.state.tuners.busy_count() if metrics.station else 0
+
+    keeper = SyncKeeper(
+        database,
+        clock,
+        busy_tuners=busy_tuners,
+        after_change=lambda: rebuild_after_catalog_change(database, clock),
+    )
+    metrics.registry.register(keeper.collector())
+    return keeper
 
 
 def _horizon_observer(

@@ -12,6 +12,9 @@ from typing import ClassVar
 
 _TOKEN_PATTERNS = (
     re.compile(r"(?i)(x-plex-token[=:]\s*)([^&\s\"']+)"),
+    re.compile(r"(?i)(x-emby-token[=:]\s*)([^&\s\"']+)"),
+    re.compile(r"(?i)((?:^|[?&\s])api_key[=:]\s*)([^&\s\"']+)"),
+    re.compile(r"(?i)(token=\")([^\"]+)"),
     re.compile(r"(?i)((?:^|[?&\s])token[=:]\s*)([^&\s\"']+)"),
     re.compile(r"(?i)(authorization:\s*\w+\s+)(\S+)"),
     re.compile(r"(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]+:)([^@\s]+)(@)"),

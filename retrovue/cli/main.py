@@ -19,7 +19,7 @@ from retrovue.cli import director as director_commands
 from retrovue.cli import doctor as doctor_command
 from retrovue.cli import guide as guide_commands
 from retrovue.cli import schedule as schedule_commands
-from retrovue.cli import schedule_build, sources_plex
+from retrovue.cli import schedule_build, sources_jellyfin, sources_plex
 from retrovue.cli import serve as serve_command
 from retrovue.cli import sources as source_commands
 from retrovue.cli import templates as template_commands
@@ -36,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 sources_plex.register(source_commands.app, source_commands.add_app)
+sources_jellyfin.register(source_commands.add_app)
 app.add_typer(source_commands.app, name="source")
 app.add_typer(asset_commands.app, name="assets")
 app.add_typer(catalog_commands.app, name="catalog")

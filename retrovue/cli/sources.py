@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Annotated, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
 from retrovue.broadcast.catalog import CatalogInvalidation
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
-from retrovue.library.ingest import SyncSummary, sync_source
-from retrovue.library.sources import add_filesystem_source, list_sources, remove_source
+from retrovue.library.ingest import SyncSummary
+from retrovue.library.sources import SourceView, add_filesystem_source, list_sources, remove_source
+from retrovue.library.sync_runs import PolicyChange, run_recorded_sync, set_sync_policy
 from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="Media sources: where the library comes from.", no_args_is_help=True)
@@ -53,15 +57,79 @@ def list_cmd(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List sources with their asset counts."""
-    rows = [v.to_json() for v in list_sources(get_context(ctx).database())]
+    """List sources with their asset counts, sync policy and last sync."""
+    cli = get_context(ctx)
+    views = list_sources(cli.database(), cli.clock.now_utc())
     if as_json:
-        emit_json(rows)
+        emit_json([v.to_json() for v in views])
     else:
         emit_table(
-            rows,
-            ["name", "kind", "location", "filler", "tags", "assets", "failed", "last_synced_utc"],
-        )
+            [_list_row(v) for v in views],
+            ["name", "kind", "location", "filler", "tags", "assets", "failed", "sync",
+             "last_sync_utc", "last_sync"],
+        )  # fmt: skip
+
+
+def _list_row(view: SourceView) -> dict[str, object]:
+    return {
+        **view.to_json(),
+        "last_sync_utc": view.last_sync_started_utc,
+        "last_sync": view.last_sync,
+    }
+
+
+@app.command("set")
+def set_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source.")],
+    sync_every: Annotated[
+        str | None,
+        typer.Option("--sync-every", help="Sync by itself this often, e.g. 6h, 90m, 1d."),
+    ] = None,
+    sync_at: Annotated[
+        str | None, typer.Option("--sync-at", help="Sync by itself daily at HH:MM (local).")
+    ] = None,
+    sync_tz: Annotated[
+        str | None,
+        typer.Option("--sync-tz", help="Time zone of --sync-at (default: this host's, or TZ)."),
+    ] = None,
+    manual: Annotated[
+        bool, typer.Option("--manual", help="Sync only when told (retrovue source sync).")
+    ] = False,
+) -> None:
+    """Set how the source syncs: on a schedule while `retrovue serve` runs, or manually."""
+    cli = get_context(ctx)
+    change = PolicyChange(sync_every, sync_at, sync_tz, manual)
+    policy = set_sync_policy(cli.database(), cli.clock, name, change, local_timezone_name())
+    typer.echo(f"source {name!r} syncs {policy.describe()}")
+
+
+def local_timezone_name() -> str:
+    """This host's time zone name: ``TZ``, else ``/etc/timezone``, else ``/etc/localtime``'s
+    link; UTC when none of them names a zone this host knows."""
+    for name in (os.environ.get("TZ", "").lstrip(":"), _etc_timezone(), _localtime_link()):
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+def _etc_timezone() -> str:
+    try:
+        return Path("/etc/timezone").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _localtime_link() -> str:
+    try:
+        link = os.readlink("/etc/localtime")
+    except OSError:
+        return ""
+    return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else ""
 
 
 @app.command("remove")
@@ -88,7 +156,7 @@ def sync_cmd(
     cli = get_context(ctx)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     invalidation = CatalogInvalidation()
-    summary = sync_source(
+    summary = run_recorded_sync(
         cli.database(),
         cli.clock,
         name,

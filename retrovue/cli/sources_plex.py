@@ -18,6 +18,7 @@ from retrovue.library.plex_sources import (
     MappingView,
     add_mapping,
     add_plex_source,
+    enable_webhook,
     list_mappings,
     remove_mapping,
 )
@@ -94,6 +95,21 @@ def add_plex_cmd(
         )
 
 
+def webhook_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The Plex source.")],
+) -> None:
+    """Make a Plex webhook URL that syncs the source early (a new secret each time)."""
+    cli = get_context(ctx)
+    secret = enable_webhook(cli.database(), cli.clock, name)
+    host = cli.settings.advertise_host or "STATION-ADDRESS"
+    typer.echo(
+        f"webhook for {name!r}: http://{host}:{cli.settings.stream_port}/webhooks/plex/{secret}\n"
+        "add it in Plex (Settings, Webhooks); library.new and library.delete then sync the "
+        "source early while retrovue serve runs. Running this again replaces the secret."
+    )
+
+
 @map_app.command("add")
 def map_add_cmd(
     ctx: typer.Context,
@@ -143,4 +159,5 @@ def _row(view: MappingView) -> dict[str, object]:
 def register(source_group: typer.Typer, add_group: typer.Typer) -> None:
     """Add ``add plex`` to ``source add`` and the ``map`` group to ``source``."""
     add_group.command("plex")(add_plex_cmd)
+    source_group.command("webhook")(webhook_cmd)
     source_group.add_typer(map_app, name="map")

@@ -2,8 +2,9 @@
 
 * Idempotent and incremental: an item whose size and mtime are unchanged is not probed again;
   if only its descriptive metadata changed (an edited ``.nfo``) that is written without a probe.
-* Each item is written in its own transaction, so a sync interrupted half-way leaves every row
-  either as it was or fully updated; the summary tells what was done before the interruption.
+* Each item is written in its own transaction, so a sync interrupted half-way (Ctrl-C, or a
+  progress callback raising :class:`SyncStopped`) leaves every row either as it was or fully
+  updated; the summary tells what was done before the interruption.
 * A probe failure marks that item ``failed`` with the reason and the sync goes on.
 * A re-probed file whose duration or stream setup changed (or that no longer probes) loses its
   catalog clearance through the same callback: promote it again to put it back on the air.
@@ -63,6 +64,10 @@ class SyncSummary:
 ProgressFn = Callable[[SyncSummary], None]
 
 
+class SyncStopped(Exception):
+    """Raised by a progress callback to stop a sync between items (the station shuts down)."""
+
+
 def _no_progress(_summary: SyncSummary) -> None:
     return None
 
@@ -91,7 +96,7 @@ def sync_source(
             outcome = _sync_item(database, clock, spec, item, known, probe, on_assets_removed)
             _count(summary, item, outcome)
             progress(summary)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SyncStopped):
         summary.interrupted = True
         return summary
     gone = [a.id for key, a in known.items() if key not in seen and not a.deleted]

@@ -11,6 +11,8 @@ the review lists are right before the next sync.
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -128,11 +130,15 @@ def _check_name_free(database: Database, name: str) -> None:
         raise ConflictError(f"a source named {name.strip()!r} already exists")
 
 
+SERVER_KINDS = ("plex", "jellyfin", "emby")
+
+
 def _plex_source(session: Session, name: str) -> Source:
     source = get_source(session, name)
-    if source.kind != "plex":
+    if source.kind not in SERVER_KINDS:
         raise ValidationError(
-            f"source {name!r} is a {source.kind} source; path mappings belong to plex sources"
+            f"source {name!r} is a {source.kind} source; path mappings belong to server "
+            "sources (plex, jellyfin, emby)"
         )
     return source
 
@@ -211,6 +217,33 @@ def refresh_playable(session: Session, clock: Clock, source: Source) -> int:
             asset.updated_utc = clock.now_utc()
             changed += 1
     return changed
+
+
+WEBHOOK_SECRET_BYTES = 24
+
+
+def enable_webhook(database: Database, clock: Clock, name: str) -> str:
+    """Give Plex source ``name`` a new webhook secret (the old one stops working); returns it."""
+    secret = secrets.token_urlsafe(WEBHOOK_SECRET_BYTES)
+    with database.transaction(immediate=True) as session:
+        source = get_source(session, name)
+        if source.kind != "plex":
+            raise ValidationError(f"source {name!r} is a {source.kind} source; webhooks are Plex's")
+        source.settings = {**(source.settings or {}), "webhook_secret": secret}
+        source.updated_utc = clock.now_utc()
+    return secret
+
+
+def source_for_webhook(database: Database, secret: str) -> str | None:
+    """The name of the Plex source whose webhook secret this is (compared in constant time)."""
+    with database.transaction() as session:
+        rows = session.execute(select(Source.name, Source.settings).where(Source.kind == "plex"))
+        found = None
+        for name, settings in rows:
+            known = str((settings or {}).get("webhook_secret") or "")
+            if known and hmac.compare_digest(known.encode(), secret.encode()):
+                found = name
+    return found
 
 
 def _mapping_view(position: int, row: PathMapping) -> MappingView:

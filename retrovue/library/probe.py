@@ -3,6 +3,12 @@
 :func:`probe_file` opens the container once (no subprocess), reads the stream parameters and the
 chapters, and closes it. Anything that is not playable media (empty, text, truncated, no streams,
 no duration) raises :class:`ProbeError` with a one-line reason.
+
+A file can also lie about its length: a partial download of a Matroska or MP4 file keeps the header
+that names the full duration while its packets stop early. The probe seeks to the last seconds the
+header claims and reads the packets there (:func:`content_end_ms`); content that ends more than
+:data:`LENGTH_TOLERANCE_MS` (or 2 %) short of the claim is refused, and the reason says how long the
+file really is and what its header claims.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from retrovue.errors import ProbeError
 # FFmpeg's AVFieldOrder, as PyAV reports it on the codec context
 FIELD_ORDERS = {0: "unknown", 1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
 _OPEN_OPTIONS = {"probesize": "5000000", "analyzeduration": "5000000"}
+LENGTH_TOLERANCE_MS = 1500  # content may end this much (or 2 %) before the claimed duration
+TAIL_WINDOW_MS = 5000  # how far before the claimed end the length check seeks
 
 
 class MediaProbeError(ProbeError):
@@ -95,15 +103,20 @@ class ProbeResult:
         }
 
 
-def probe_file(path: Path) -> ProbeResult:
-    """Probe ``path``; raise :class:`ProbeError` naming the reason when it is not playable media."""
+def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
+    """Probe ``path``; raise :class:`ProbeError` naming the reason when it is not playable media.
+
+    ``check_length=False`` skips the read of the last packets (benchmarks measure its cost)."""
     size = _file_size(path)
     try:
         container = av.open(str(path), options=_OPEN_OPTIONS)
     except av.FFmpegError as err:
         raise MediaProbeError(path, f"not readable media ({_ffmpeg_reason(err)})") from err
     try:
-        return _describe(container, path, size)
+        result = _describe(container, path, size)
+        if check_length:
+            _check_length(container, path, result.duration_ms)
+        return result
     except av.FFmpegError as err:
         raise MediaProbeError(path, f"probe failed ({_ffmpeg_reason(err)})") from err
     finally:
@@ -161,6 +174,58 @@ def _duration_ms(container: Any, video: Any) -> int:
     if video is not None and video.duration and video.time_base:
         return int(video.duration * video.time_base * 1000)
     return 0
+
+
+def _check_length(container: Any, path: Path, claimed_ms: int) -> None:
+    real_ms = content_end_ms(container, claimed_ms)
+    if real_ms is None:
+        return
+    if claimed_ms - real_ms > max(LENGTH_TOLERANCE_MS, claimed_ms // 50):
+        raise MediaProbeError(
+            path,
+            f"truncated: the content lasts {clock_text(real_ms)} but the header claims "
+            f"{clock_text(claimed_ms)} (a partial download?)",
+        )
+
+
+def content_end_ms(container: Any, claimed_ms: int) -> int | None:
+    """Where the audio and video packets really end (ms from the start), read from the tail.
+
+    Seeks to :data:`TAIL_WINDOW_MS` before the claimed end (landing on the keyframe before it)
+    and demuxes to the end of the data; None when the container cannot seek at all. A truncated
+    file ends in a damaged packet: reading stops there.
+    """
+    streams = [*container.streams.video[:1], *container.streams.audio]
+    start_ms = int(container.start_time * 1000 // av.time_base) if container.start_time else 0
+    target = max(0, (start_ms + claimed_ms - TAIL_WINDOW_MS) * av.time_base // 1000)
+    end_ms = _packets_end_ms(container, streams, target)
+    if end_ms == 0 and target > 0:  # the seek went past the data: read it from the start
+        end_ms = _packets_end_ms(container, streams, 0)
+    return None if end_ms is None else max(0, int(end_ms) - start_ms)
+
+
+def _packets_end_ms(container: Any, streams: list[Any], target: int) -> float | None:
+    try:
+        container.seek(target, backward=True, any_frame=False)
+    except (av.FFmpegError, OSError):
+        return None
+    end_ms = 0.0
+    try:
+        for packet in container.demux(streams):
+            if packet.pts is not None and packet.time_base is not None:
+                end = (packet.pts + (packet.duration or 0)) * packet.time_base
+                end_ms = max(end_ms, float(end) * 1000)
+    except av.FFmpegError:
+        pass  # the damaged tail of a truncated file: the packets before it count
+    return end_ms
+
+
+def clock_text(duration_ms: int) -> str:
+    """``1:02:03.4`` or ``2:03.4``: a length as an operator reads it."""
+    minutes, tenths = divmod(duration_ms // 100, 600)
+    hours, minutes = divmod(minutes, 60)
+    seconds = f"{tenths // 10:02d}.{tenths % 10}"
+    return f"{hours}:{minutes:02d}:{seconds}" if hours else f"{minutes}:{seconds}"
 
 
 def _sar(video: Any) -> str | None:

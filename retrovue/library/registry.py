@@ -4,9 +4,9 @@ An importer turns a source into :class:`ScannedItem` values; it never touches th
 shared sync (:mod:`retrovue.library.ingest`) decides what is new, changed, unchanged or gone,
 probes what needs probing, and writes each item in its own transaction.
 
-Built-in kinds resolve lazily (no work at import time): ``filesystem`` and ``plex`` (the latter
-once :mod:`retrovue.library.plex` exists, exposing ``PlexImporter``). Tests and extensions may
-:func:`register_importer` their own.
+Built-in kinds resolve lazily (no work at import time): ``filesystem``, ``plex``
+(:mod:`retrovue.library.plex`), ``jellyfin`` and ``emby`` (:mod:`retrovue.library.jellyfin`).
+Tests and extensions may :func:`register_importer` their own.
 """
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ ImporterFactory = Callable[[], Importer]
 _BUILTIN: dict[str, tuple[str, str]] = {
     "filesystem": ("retrovue.library.filesystem", "FilesystemImporter"),
     "plex": ("retrovue.library.plex", "PlexImporter"),
+    "jellyfin": ("retrovue.library.jellyfin", "JellyfinImporter"),
+    "emby": ("retrovue.library.jellyfin", "EmbyImporter"),
 }
 _registered: dict[str, ImporterFactory] = {}
 

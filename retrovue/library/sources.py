@@ -21,6 +21,7 @@ from retrovue.db.models.library import SOURCE_KINDS, LibraryAsset, PathMapping, 
 from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.library.filesystem import check_folder
 from retrovue.library.registry import PathMap, SourceSpec
+from retrovue.library.sync_policy import next_due_utc, policy_from
 
 _MAX_NAME = 200
 
@@ -36,6 +37,19 @@ class SourceView:
     assets: int
     failed: int
     last_synced_utc: datetime | None
+    sync: str = "manual"
+    last_sync_started_utc: datetime | None = None
+    last_sync_result: str | None = None
+    last_sync_message: str | None = None
+    next_sync_utc: datetime | None = None
+
+    @property
+    def last_sync(self) -> str:
+        """``ok``, ``failed: why`` ... for the table (``-``: never synced)."""
+        if self.last_sync_started_utc is None:
+            return "-"
+        result = self.last_sync_result or "running"
+        return f"{result}: {self.last_sync_message}" if result == "failed" else result
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +62,11 @@ class SourceView:
             "assets": self.assets,
             "failed": self.failed,
             "last_synced_utc": self.last_synced_utc,
+            "sync": self.sync,
+            "last_sync_started_utc": self.last_sync_started_utc,
+            "last_sync_result": self.last_sync_result,
+            "last_sync_message": self.last_sync_message,
+            "next_sync_utc": self.next_sync_utc,
         }
 
 
@@ -147,10 +166,11 @@ def add_filesystem_source(
     )
 
 
-def list_sources(database: Database) -> list[SourceView]:
+def list_sources(database: Database, now_utc: datetime | None = None) -> list[SourceView]:
+    """Every source; with ``now_utc``, each scheduled one's next sync too."""
     with database.transaction() as session:
         sources = session.scalars(select(Source).order_by(Source.name)).all()
-        return [_view(session, s) for s in sources]
+        return [_view(session, s, now_utc) for s in sources]
 
 
 def remove_source(
@@ -168,7 +188,7 @@ def remove_source(
         return len(ids)
 
 
-def _view(session: Session, source: Source) -> SourceView:
+def _view(session: Session, source: Source, now_utc: datetime | None = None) -> SourceView:
     counts = dict(
         session.execute(
             select(LibraryAsset.review_state, func.count())
@@ -178,6 +198,7 @@ def _view(session: Session, source: Source) -> SourceView:
     )
     settings = source.settings or {}
     location = str(settings.get("path") or settings.get("url") or "")
+    policy = policy_from(source.sync_every_s, source.sync_at, source.sync_timezone)
     return SourceView(
         id=source.id,
         name=source.name,
@@ -188,4 +209,11 @@ def _view(session: Session, source: Source) -> SourceView:
         assets=int(sum(counts.values())),
         failed=int(counts.get("failed", 0)),
         last_synced_utc=source.last_synced_utc,
+        sync=policy.describe(),
+        last_sync_started_utc=source.last_sync_started_utc,
+        last_sync_result=source.last_sync_result,
+        last_sync_message=source.last_sync_message,
+        next_sync_utc=(
+            next_due_utc(policy, source.last_sync_started_utc, now_utc) if now_utc else None
+        ),
     )

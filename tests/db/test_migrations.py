@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from retrovue.db import Database
 from retrovue.db.migrate import current_revision, downgrade, head_revision, upgrade
@@ -38,5 +38,33 @@ def test_models_and_migrations_agree(db_url: str) -> None:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             differences = compare_metadata(context, Base.metadata)
         assert differences == []
+    finally:
+        database.dispose()
+
+
+def test_sources_survive_the_sync_policy_migration(db_url: str) -> None:
+    """0001 -> head keeps existing sources (manual, never synced) and admits the new kinds;
+    going back drops only the sources 0001 cannot hold."""
+    database = Database(db_url)
+    try:
+        upgrade(database, "0001_v1")
+        insert = (
+            "INSERT INTO library_source (name, kind, settings, is_filler, tags, enabled, "
+            "created_utc, updated_utc) VALUES (:name, :kind, '{}', false, '[]', true, "
+            "'2026-03-02 12:00:00', '2026-03-02 12:00:00')"
+        )
+        with database.engine.begin() as conn:
+            conn.execute(text(insert), {"name": "home", "kind": "plex"})
+        upgrade(database)
+        with database.engine.begin() as conn:
+            row = conn.execute(
+                text("SELECT kind, sync_every_s, sync_at, last_sync_result FROM library_source")
+            ).one()
+            assert tuple(row) == ("plex", None, None, None)
+            conn.execute(text(insert), {"name": "den", "kind": "jellyfin"})
+        downgrade(database, "0001_v1")
+        with database.engine.begin() as conn:
+            names = conn.execute(text("SELECT name FROM library_source")).scalars().all()
+        assert names == ["home"]
     finally:
         database.dispose()

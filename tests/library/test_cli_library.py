@@ -170,7 +170,7 @@ def test_progress_bar_draws_counts() -> None:
 def test_docs_list_only_commands_that_exist(cli: CliRunner) -> None:
     doc = Path(__file__).resolve().parents[2] / "docs" / "library.md"
     lines = [line for line in doc.read_text().splitlines() if line.startswith("retrovue ")]
-    assert len(lines) == 13
+    assert len(lines) == 17
     for line in lines:
         words = []
         for word in line.split()[1:]:

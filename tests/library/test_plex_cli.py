@@ -213,7 +213,7 @@ def test_map_commands(run: Recorder, fake_plex: FakePlexServer, tmp_path: Path) 
     assert run("source", "add", "filesystem", "files", str(folder)).code == 0
     wrong_kind = run("source", "map", "add", "files", "/a", "/b")
     assert wrong_kind.code == 2
-    assert "belong to plex sources" in wrong_kind.err
+    assert "belong to server sources" in wrong_kind.err
 
 
 def test_token_from_the_environment(
@@ -228,3 +228,18 @@ def test_token_from_the_environment(
     assert json.loads(run("source", "map", "list", "home", "--json").out) == [
         {"position": 0, "from": "/", "to": "/"}
     ]
+
+
+def test_webhook_command(run: Recorder, fake_plex: FakePlexServer, tmp_path: Path) -> None:
+    assert run.add(fake_plex.url, "--map", f"/data={tmp_path}").code == 0
+    first = run("source", "webhook", "home")
+    assert first.code == 0, first.err
+    assert "webhook for 'home': http://STATION-ADDRESS:5004/webhooks/plex/" in first.out
+    second = run("source", "webhook", "home")
+    assert second.out.split()[3] != first.out.split()[3]  # a new secret each time
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    assert run("source", "add", "filesystem", "files", str(folder)).code == 0
+    refused = run("source", "webhook", "files")
+    assert refused.code == 2
+    assert "webhooks are Plex's" in refused.err

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retrovue.db.models.base import Base, JSONType, UTCDateTime
 
-SOURCE_KINDS = ("filesystem", "plex")
+SOURCE_KINDS = ("filesystem", "plex", "jellyfin", "emby")
+SYNC_RESULTS = ("ok", "failed", "interrupted")
 ASSET_KINDS = ("episode", "movie", "filler", "other")
 REVIEW_STATES = ("pending", "approved", "rejected", "failed")
 MARKER_KINDS = ("chapter", "intro", "credits", "ad_break")
@@ -33,7 +34,15 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
 
 class Source(Base):
     __tablename__ = "library_source"
-    __table_args__ = (CheckConstraint(in_list("kind", SOURCE_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(in_list("kind", SOURCE_KINDS), name="kind"),
+        CheckConstraint("sync_every_s IS NULL OR sync_every_s > 0", name="sync_every_positive"),
+        CheckConstraint("sync_every_s IS NULL OR sync_at IS NULL", name="sync_one_policy"),
+        CheckConstraint(
+            f"last_sync_result IS NULL OR {in_list('last_sync_result', SYNC_RESULTS)}",
+            name="last_sync_result",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -43,6 +52,14 @@ class Source(Base):
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_synced_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # sync policy: every N seconds, daily at HH:MM in a time zone, or neither (manual)
+    sync_every_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sync_at: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    sync_timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the last sync attempt (manual or scheduled) and how it ended
+    last_sync_started_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_sync_result: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    last_sync_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_utc: Mapped[datetime] = mapped_column(UTCDateTime)
 

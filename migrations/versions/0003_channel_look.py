@@ -1,7 +1,7 @@
 """broadcast_channel.bug and loudness_target_lufs: a channel's look and sound
 
 Revision ID: 0002_channel_look
-Revises: 0001_v1
+Revises: 0002_sync_policy
 Create Date: 2026-12-04 19:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0002_channel_look'
-down_revision: str | None = '0001_v1'
+down_revision: str | None = '0002_sync_policy'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
