@@ -1,6 +1,6 @@
 """broadcast_channel.bug and loudness_target_lufs: a channel's look and sound
 
-Revision ID: 0002_channel_look
+Revision ID: 0003_channel_look
 Revises: 0002_sync_policy
 Create Date: 2026-12-04 19:00:00.000000
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0002_channel_look'
+revision: str = '0003_channel_look'
 down_revision: str | None = '0002_sync_policy'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

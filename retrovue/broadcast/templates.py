@@ -78,12 +78,8 @@ def get_template(session: Session, name: str) -> Template:
 
 def channels_using(session: Session, template_id: int) -> list[Channel]:
     """Channels with at least one schedule assignment of the template."""
-    stmt = (
-        select(Channel)
-        .join(ScheduleDay, ScheduleDay.channel_id == Channel.id)
-        .where(ScheduleDay.template_id == template_id)
-        .distinct()
-    )
+    using = select(ScheduleDay.channel_id).where(ScheduleDay.template_id == template_id)
+    stmt = select(Channel).where(Channel.id.in_(using))  # no DISTINCT over its JSON columns
     return list(session.scalars(stmt).all())
 
 
