@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from retrovue.broadcast.breakpoints import refreshed_breaks
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset
@@ -205,6 +206,7 @@ def _upsert(
     now = clock.now_utc()
     values = guide_fields(asset, source)
     values["media_info"] = media_info(asset)  # reads markers: before any pending insert
+    markers = list(asset.markers)
     values["media_info"]["provenance"] = {
         "source": source.name,
         "source_kind": source.kind,
@@ -216,6 +218,8 @@ def _upsert(
         select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id == asset.id)
     ).one_or_none()
     created = row is None
+    # an operator's list survives a re-promotion; otherwise the library's markers decide
+    values["breaks"] = refreshed_breaks(row.breaks if row else {}, values["duration_ms"], markers)
     wanted = [*(row.tags if row else []), *(source.tags or []), *(asset.tags or []), *extra_tags]
     values.update(tags=list(dict.fromkeys(wanted)), canonical=True, available=True, updated_utc=now)
     if row is None:
