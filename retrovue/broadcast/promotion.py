@@ -51,12 +51,14 @@ class PromotionResult:
     updated: list[int] = field(default_factory=list)  # catalog ids
     skipped: list[Refusal] = field(default_factory=list)
     promoted_assets: list[int] = field(default_factory=list)  # library ids
+    breaks_changed: list[int] = field(default_factory=list)  # updated catalog ids
 
     def to_json(self) -> dict[str, Any]:
         return {
             "created": self.created,
             "updated": self.updated,
             "promoted_assets": self.promoted_assets,
+            "breaks_changed": self.breaks_changed,
             "skipped": [r.to_json() for r in self.skipped],
         }
 
@@ -222,6 +224,7 @@ def _upsert(
     values["breaks"] = refreshed_breaks(row.breaks if row else {}, values["duration_ms"], markers)
     wanted = [*(row.tags if row else []), *(source.tags or []), *(asset.tags or []), *extra_tags]
     values.update(tags=list(dict.fromkeys(wanted)), canonical=True, available=True, updated_utc=now)
+    breaks_changed = row is not None and values["breaks"] != dict(row.breaks or {})
     if row is None:
         row = CatalogAsset(source_ingest_asset_id=asset.id, created_utc=now, **values)
         session.add(row)
@@ -231,4 +234,6 @@ def _upsert(
     mark_approved(asset, clock)
     session.flush()
     (result.created if created else result.updated).append(row.id)
+    if breaks_changed:
+        result.breaks_changed.append(row.id)
     result.promoted_assets.append(asset.id)

@@ -68,13 +68,14 @@ def test_ad_break_markers_come_first_and_a_re_promotion_follows_the_library(
     synced: Station,
 ) -> None:
     pilot = set_library_markers(synced, [*ACTS, ("ad_break", 11 * MIN, 11 * MIN + 2000)])
-    promote(synced.database, synced.clock, asset_ids=[pilot])
-    _, breaks = catalog_breaks(synced)
+    assert promote(synced.database, synced.clock, asset_ids=[pilot]).breaks_changed == []
+    cid, breaks = catalog_breaks(synced)
     assert (breaks["points_ms"], breaks["source"]) == ([11 * MIN], "markers")
     set_library_markers(synced, ACTS)  # Plex dropped its commercial marker
-    promote(synced.database, synced.clock, asset_ids=[pilot])
+    assert promote(synced.database, synced.clock, asset_ids=[pilot]).breaks_changed == [cid]
     _, breaks = catalog_breaks(synced)
     assert (breaks["points_ms"], breaks["source"]) == ([7 * MIN, 15 * MIN], "chapters")
+    assert promote(synced.database, synced.clock, asset_ids=[pilot]).breaks_changed == []
 
 
 def test_an_asset_without_usable_markers_gets_nothing(synced: Station) -> None:

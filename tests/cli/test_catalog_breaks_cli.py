@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from retrovue.db import Database
+from retrovue.testing.media import ChapterSpec, MediaSpec, make_media
 from tests.conftest import CliRunner
 from tests.scheduler.dbseed import add_assets, add_channel, add_template, assign, series_rows
 
@@ -96,3 +99,43 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(db: Database, cli: Cli
         "error: no catalog asset with id 9999 (see: retrovue catalog list)\n",
     )
     assert breaks_of(cli, asset) == before
+
+
+def acts_file(path: Path, *starts_s: float) -> Path:
+    """200 s of tiny picture (2 frames a second, no audio) with chapters at ``starts_s``."""
+    ends = [*starts_s[1:], 200.0]
+    chapters = tuple(
+        ChapterSpec(s, e, f"Act {n}") for n, (s, e) in enumerate(zip(starts_s, ends, strict=True))
+    )
+    spec = MediaSpec(
+        duration_s=200.0, width=64, height=48, fps=Fraction(2), gop=50, audio=(), chapters=chapters
+    )
+    return make_media(path, spec)
+
+
+def test_new_chapters_after_a_re_sync_rebuild_future_days_on_promotion(
+    db: Database, cli: CliRunner, tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    episode = acts_file(media / "Acts - S01E01 - One.mkv", 0, 70, 130)
+    channel_id = add_channel(db, "5")
+    assign(db, channel_id, add_template(db, "all", [("06:00", 1440, {"series": "Acts"}, "Acts")]))
+    cli.use_database(db.url.render_as_string(hide_password=False))
+    assert cli("source", "add", "filesystem", "tv", str(media)).code == 0
+    assert cli("source", "sync", "tv").code == 0
+    first = cli("assets", "promote", "--source", "tv")
+    assert first.code == 0, first.err
+    assert "schedule rebuilt" not in first.out  # a new catalog entry: nothing built used it
+    assert cli("schedule", "build", "--days", "3").code == 0
+    [asset] = json.loads(cli("catalog", "list", "--json").out)
+    assert breaks_of(cli, asset["id"])["points_ms"] == [70_000, 130_000]
+
+    acts_file(episode, 0, 80, 100)  # the same programme re-cut: the chapters moved
+    assert cli("source", "sync", "tv").code == 0
+    again = cli("assets", "promote", "--source", "tv")
+    assert again.code == 0, again.err
+    assert "break points changed on 1 asset(s)" in again.out
+    assert re.search(r"schedule rebuilt: 1 channel\(s\), [12] day\(s\) built", again.out)
+    assert breaks_of(cli, asset["id"])["points_ms"] == [80_000, 100_000]
+    unchanged = cli("assets", "promote", "--source", "tv")
+    assert "schedule rebuilt" not in unchanged.out
