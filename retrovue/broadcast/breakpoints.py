@@ -14,6 +14,7 @@ not to cut. An operator's own list (:func:`operator_breaks`) wins over both.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -134,9 +135,15 @@ def scheduler_fields(breaks: Mapping[str, Any] | None) -> tuple[tuple[int, ...],
     """``(break_points_ms, no_break_ms)`` of a stored ``breaks`` value (``{}`` -> empty)."""
     if not breaks:
         return (), ()
-    points = tuple(int(p) for p in breaks.get("points_ms") or ())
-    avoid = tuple((int(r[0]), int(r[1])) for r in breaks.get("avoid_ms") or ())
-    return points, avoid
+    avoid = breaks.get("avoid_ms")
+    return tuple(breaks.get("points_ms") or ()), tuple((r[0], r[1]) for r in avoid or ())
+
+
+def scheduler_fields_json(raw: str | None) -> tuple[tuple[int, ...], tuple[Range, ...]]:
+    """:func:`scheduler_fields` of the column's JSON text (``{}``, the usual case, not parsed)."""
+    if raw is None or raw == "{}":
+        return (), ()
+    return scheduler_fields(json.loads(raw))
 
 
 # ---- operator-facing times ------------------------------------------------------------------

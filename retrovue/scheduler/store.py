@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from retrovue.broadcast.breakpoints import scheduler_fields
+from retrovue.broadcast.breakpoints import scheduler_fields_json
 from retrovue.broadcast.channels import get_channel
 from retrovue.broadcast.rules import parse_rule
 from retrovue.db import Database
@@ -109,14 +109,15 @@ def load_catalog(session: Session) -> Catalog:
             CatalogAsset.tags,
             CatalogAsset.content_rating,
             CatalogAsset.year,
-            CatalogAsset.breaks,
+            # as text: the JSON is parsed only when there is something in it (most assets: {})
+            cast(CatalogAsset.breaks, Text),
         ).where(AIRABLE)
     ).all()
     return Catalog(_item(row) for row in rows)
 
 
 def _item(row: Any) -> CatalogItem:
-    points, avoid = scheduler_fields(row[13])
+    points, avoid = scheduler_fields_json(row[13])
     return CatalogItem(
         asset_id=row[0],
         kind=row[1],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
 import pytest
@@ -18,6 +19,7 @@ from retrovue.broadcast.breakpoints import (
     parse_times_ms,
     refreshed_breaks,
     scheduler_fields,
+    scheduler_fields_json,
 )
 from retrovue.errors import ValidationError
 
@@ -148,6 +150,9 @@ def test_scheduler_fields() -> None:
     assert scheduler_fields(None) == ((), ())
     value = {"points_ms": [MIN, 2 * MIN], "avoid_ms": [[0, 5000]], "source": "operator"}
     assert scheduler_fields(value) == ((MIN, 2 * MIN), ((0, 5000),))
+    assert scheduler_fields_json(json.dumps(value)) == scheduler_fields(value)
+    assert scheduler_fields_json("{}") == scheduler_fields_json(None) == ((), ())
+    assert scheduler_fields_json('{"points_ms": [], "avoid_ms": [[0, 9]]}') == ((), ((0, 9),))
 
 
 @pytest.mark.parametrize(
