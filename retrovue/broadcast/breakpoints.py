@@ -9,7 +9,8 @@ From the library asset's markers (:func:`library_breaks`): ``ad_break`` markers 
 ``markers``), else chapter starts (source ``chapters``); never a point in the first or last
 :data:`EDGE_MS` of the asset nor strictly inside an intro or credits range. With no usable point
 but intro/credits known, ``points_ms`` is empty and ``avoid_ms`` still tells the scheduler what
-not to cut. An operator's own list (:func:`operator_breaks`) wins over both.
+not to cut. An operator's own list (:func:`operator_breaks`, also never in the first or last
+minute) wins over both.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 from retrovue.errors import ValidationError
 
-EDGE_MS = 60_000  # no library-derived break in the first or last minute
+EDGE_MS = 60_000  # no break point in the first or last minute (the scheduler's rule too)
 SOURCES = ("markers", "chapters", "operator")
 AVOID_KINDS = ("intro", "credits")
 _TIME_RE = re.compile(r"(?:(\d+):([0-5]\d)|(\d+)):([0-5]\d)(?:\.(\d{1,3}))?")
@@ -73,9 +74,7 @@ def inside(point_ms: int, ranges: Iterable[Range]) -> bool:
 
 
 def _usable(points: Iterable[int], duration_ms: int, avoid: Sequence[Range]) -> list[int]:
-    return sorted(
-        {p for p in points if EDGE_MS <= p <= duration_ms - EDGE_MS and not inside(p, avoid)}
-    )
+    return sorted({p for p in points if _fits(p, duration_ms) and not inside(p, avoid)})
 
 
 def library_breaks(duration_ms: int, markers: Iterable[MarkerLike]) -> dict[str, Any]:
@@ -92,7 +91,8 @@ def library_breaks(duration_ms: int, markers: Iterable[MarkerLike]) -> dict[str,
 def operator_breaks(
     duration_ms: int, points_ms: Sequence[int], markers: Iterable[MarkerLike] = ()
 ) -> dict[str, Any]:
-    """An operator's list: every point inside the asset, no duplicates (any order given).
+    """An operator's list: every point inside the asset but not in its first or last
+    :data:`EDGE_MS` (the scheduler never breaks there), no duplicates, any order given.
 
     The intro/credits ranges are kept, except one that holds an operator's point (the operator
     knows this file better than the marker).
@@ -101,11 +101,7 @@ def operator_breaks(
         raise ValidationError("give at least one break point")
     seen: set[int] = set()
     for point in points_ms:
-        if not 0 < point < duration_ms:
-            raise ValidationError(
-                f"break point {format_ms(point)} is outside the asset "
-                f"(0:00 to {format_ms(duration_ms)}, both ends excluded)"
-            )
+        _check_point(point, duration_ms)
         if point in seen:
             raise ValidationError(f"break point {format_ms(point)} is given twice")
         seen.add(point)
@@ -114,14 +110,33 @@ def operator_breaks(
     return _value(points, avoid, "operator")
 
 
+def _check_point(point_ms: int, duration_ms: int) -> None:
+    where = format_ms(point_ms)
+    if not 0 < point_ms < duration_ms:
+        raise ValidationError(
+            f"break point {where} is outside the asset "
+            f"(0:00 to {format_ms(duration_ms)}, both ends excluded)"
+        )
+    if point_ms < EDGE_MS or point_ms > duration_ms - EDGE_MS:
+        part = "first" if point_ms < EDGE_MS else "last"
+        raise ValidationError(
+            f"break point {where} is in the {part} minute of the asset "
+            f"({format_ms(duration_ms)} long): breaks never air there"
+        )
+
+
+def _fits(point_ms: int, duration_ms: int) -> bool:
+    return EDGE_MS <= point_ms <= duration_ms - EDGE_MS
+
+
 def refreshed_breaks(
     current: Mapping[str, Any], duration_ms: int, markers: Iterable[MarkerLike]
 ) -> dict[str, Any]:
-    """What a (re-)promotion stores: an operator's list is kept (its points still inside the
+    """What a (re-)promotion stores: an operator's list is kept (its points that still fit the
     asset), anything else follows the library."""
     marks = list(markers)
     if current.get("source") == "operator":
-        kept = [p for p in current.get("points_ms", []) if 0 < p < duration_ms]
+        kept = [p for p in current.get("points_ms", []) if _fits(p, duration_ms)]
         if kept:
             return operator_breaks(duration_ms, kept, marks)
     return library_breaks(duration_ms, marks)

@@ -120,14 +120,20 @@ def test_operator_list_is_sorted_and_checked() -> None:
         "avoid_ms": [[0, 90_000], [28 * MIN, HALF_HOUR]],
         "source": "operator",
     }
-    # a point inside the intro: the operator wins, that range is no longer avoided
-    assert operator_breaks(HALF_HOUR, [30_000], intro)["avoid_ms"] == [[28 * MIN, HALF_HOUR]]
+    # a point inside an intro: the operator wins, that range is no longer avoided
+    late_intro = [Mark("intro", MIN, 3 * MIN), intro[1]]
+    assert operator_breaks(HALF_HOUR, [90_000], late_intro)["avoid_ms"] == [[28 * MIN, HALF_HOUR]]
     with pytest.raises(ValidationError, match=r"30:00 is outside the asset"):
         operator_breaks(HALF_HOUR, [HALF_HOUR])
     with pytest.raises(ValidationError, match="outside the asset"):
         operator_breaks(HALF_HOUR, [0])
+    with pytest.raises(ValidationError, match=r"0:59\.999 is in the first minute"):
+        operator_breaks(HALF_HOUR, [MIN - 1])
+    with pytest.raises(ValidationError, match=r"29:30 is in the last minute .*30:00 long"):
+        operator_breaks(HALF_HOUR, [29 * MIN + 30_000])
+    assert operator_breaks(HALF_HOUR, [MIN, 29 * MIN])["points_ms"] == [MIN, 29 * MIN]
     with pytest.raises(ValidationError, match=r"7:42 is given twice"):
-        operator_breaks(HALF_HOUR, [462_000, MIN, 462_000])
+        operator_breaks(HALF_HOUR, [462_000, 2 * MIN, 462_000])
     with pytest.raises(ValidationError, match="at least one"):
         operator_breaks(HALF_HOUR, [])
 
@@ -136,8 +142,8 @@ def test_a_re_promotion_keeps_the_operator_list() -> None:
     marks = chapters(0, 7 * MIN, 15 * MIN)
     mine = operator_breaks(HALF_HOUR, [5 * MIN, 12 * MIN])
     assert refreshed_breaks(mine, HALF_HOUR, marks) == mine
-    # the file got shorter: points beyond its end go, the rest stay
-    shorter = refreshed_breaks(mine, 10 * MIN, marks)
+    # the file got shorter: points beyond its end or in its last minute go, the rest stay
+    shorter = refreshed_breaks(mine, 12 * MIN + 30_000, marks)
     assert (shorter["points_ms"], shorter["source"]) == ([5 * MIN], "operator")
     # nothing of the list is left: the library decides again
     assert refreshed_breaks(mine, 4 * MIN, marks) == library_breaks(4 * MIN, marks)
@@ -186,3 +192,10 @@ def test_time_lists() -> None:
 @given(st.integers(0, 10 * 3600 * 1000))
 def test_format_and_parse_round_trip(ms: int) -> None:
     assert parse_time_ms(format_ms(ms)) == ms
+
+
+@given(st.integers(1, 4 * HALF_HOUR), st.lists(st.integers(0, 4 * HALF_HOUR), max_size=8))
+def test_a_re_promotion_never_refuses_a_kept_list(duration_ms: int, points: list[int]) -> None:
+    current = {"points_ms": sorted(set(points)), "avoid_ms": [], "source": "operator"}
+    value = refreshed_breaks(current, duration_ms, [])
+    assert all(EDGE_MS <= p <= duration_ms - EDGE_MS for p in value.get("points_ms", []))

@@ -81,6 +81,8 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(db: Database, cli: Cli
         (("--at", "7:42,7:42"), "break point 7:42 is given twice"),
         (("--at", "7:42,22:00"), "break point 22:00 is outside the asset (0:00 to 22:00"),
         (("--at", "0:00"), "outside the asset"),
+        (("--at", "7:42,0:30"), "break point 0:30 is in the first minute of the asset"),
+        (("--at", "21:30"), "break point 21:30 is in the last minute of the asset (22:00 long)"),
         (("--at", "7:4"), "--at: '7:4' is not a time in the file: write m:ss or h:mm:ss"),
         (("--at", "7:42,"), "has an empty item"),
         ((), "give --at TIMES or --clear"),

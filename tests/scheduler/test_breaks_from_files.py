@@ -54,7 +54,7 @@ def test_chapter_starts_reach_the_scheduler(db: Database, clock: FakeClock, medi
         assert by_episode[episode].no_break_ms == ()
     assert by_episode[3].break_points_ms == ()  # nothing known: the scheduler computes them
 
-    set_breaks(db, clock, by_episode[3].asset_id, [100_000, 45_000])
+    set_breaks(db, clock, by_episode[3].asset_id, [100_000, 65_000])
     with db.transaction() as session:
         plain = {i.episode: i for i in load_catalog(session).items}[3]
-    assert plain.break_points_ms == (45_000, 100_000)
+    assert plain.break_points_ms == (65_000, 100_000)
