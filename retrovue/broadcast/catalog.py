@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from retrovue.broadcast.breakpoints import Mark, library_breaks, operator_breaks
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset
@@ -85,6 +86,7 @@ def catalog_detail(asset: CatalogAsset) -> dict[str, Any]:
             "artwork_url": asset.artwork_url,
             "file_path": asset.file_path,
             "media_info": dict(asset.media_info or {}),
+            "breaks": dict(asset.breaks or {}),
             "created_utc": asset.created_utc,
             "updated_utc": asset.updated_utc,
         }
@@ -171,3 +173,28 @@ def revoke_catalog(database: Database, clock: Clock, catalog_ids: Sequence[int])
                 asset.updated_utc = clock.now_utc()
                 changed.append(asset.id)
         return changed
+
+
+def _marks(asset: CatalogAsset) -> list[Mark]:
+    """The markers the asset was promoted with (the library's, as of that promotion)."""
+    return [Mark.from_json(m) for m in (asset.media_info or {}).get("markers", [])]
+
+
+def set_breaks(
+    database: Database, clock: Clock, catalog_id: int, points_ms: Sequence[int] | None
+) -> tuple[dict[str, Any], bool]:
+    """The operator's break points for one asset, or (``None``) back to what the library knows.
+
+    Returns the asset's ``breaks`` afterwards and whether they changed.
+    """
+    with database.transaction(immediate=True) as session:
+        asset = get_catalog_asset(session, catalog_id)
+        if points_ms is None:
+            wanted = library_breaks(asset.duration_ms, _marks(asset))
+        else:
+            wanted = operator_breaks(asset.duration_ms, points_ms, _marks(asset))
+        changed = wanted != dict(asset.breaks or {})
+        if changed:
+            asset.breaks = wanted
+            asset.updated_utc = clock.now_utc()
+        return wanted, changed

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from retrovue.broadcast.breakpoints import refreshed_breaks
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset
@@ -50,12 +51,14 @@ class PromotionResult:
     updated: list[int] = field(default_factory=list)  # catalog ids
     skipped: list[Refusal] = field(default_factory=list)
     promoted_assets: list[int] = field(default_factory=list)  # library ids
+    breaks_changed: list[int] = field(default_factory=list)  # updated catalog ids
 
     def to_json(self) -> dict[str, Any]:
         return {
             "created": self.created,
             "updated": self.updated,
             "promoted_assets": self.promoted_assets,
+            "breaks_changed": self.breaks_changed,
             "skipped": [r.to_json() for r in self.skipped],
         }
 
@@ -205,6 +208,7 @@ def _upsert(
     now = clock.now_utc()
     values = guide_fields(asset, source)
     values["media_info"] = media_info(asset)  # reads markers: before any pending insert
+    markers = list(asset.markers)
     values["media_info"]["provenance"] = {
         "source": source.name,
         "source_kind": source.kind,
@@ -216,8 +220,11 @@ def _upsert(
         select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id == asset.id)
     ).one_or_none()
     created = row is None
+    # an operator's list survives a re-promotion; otherwise the library's markers decide
+    values["breaks"] = refreshed_breaks(row.breaks if row else {}, values["duration_ms"], markers)
     wanted = [*(row.tags if row else []), *(source.tags or []), *(asset.tags or []), *extra_tags]
     values.update(tags=list(dict.fromkeys(wanted)), canonical=True, available=True, updated_utc=now)
+    breaks_changed = row is not None and values["breaks"] != dict(row.breaks or {})
     if row is None:
         row = CatalogAsset(source_ingest_asset_id=asset.id, created_utc=now, **values)
         session.add(row)
@@ -227,4 +234,6 @@ def _upsert(
     mark_approved(asset, clock)
     session.flush()
     (result.created if created else result.updated).append(row.id)
+    if breaks_changed:
+        result.breaks_changed.append(row.id)
     result.promoted_assets.append(asset.id)

@@ -16,6 +16,7 @@ from retrovue.library.review import (
     reject_assets,
     show_asset,
 )
+from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="Library assets: review and promotion.", no_args_is_help=True)
 
@@ -134,6 +135,10 @@ def promote_cmd(
         series=series,
         tags=tag or [],
     )
+    # new break points of assets that may already be on future days: rebuild those days
+    rebuilt = (
+        rebuild_after_catalog_change(cli.database(), cli.clock) if result.breaks_changed else None
+    )
     if as_json:
         emit_json(result.to_json())
         return
@@ -143,3 +148,6 @@ def promote_cmd(
     )
     for refusal in result.skipped:
         typer.echo(f"skipped {refusal.asset_id}: {refusal.reason}")
+    if rebuilt is not None:
+        typer.echo(f"break points changed on {len(result.breaks_changed)} asset(s)")
+        typer.echo(f"schedule rebuilt: {rebuilt}")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from retrovue.broadcast.breakpoints import format_ms, parse_times_ms
 from retrovue.broadcast.catalog import (
     CatalogFilter,
     list_catalog,
     revoke_catalog,
+    set_breaks,
     show_catalog,
     tag_catalog,
 )
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.errors import ValidationError
 from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="The broadcast catalog: assets cleared to air.", no_args_is_help=True)
@@ -68,9 +71,26 @@ def show_cmd(
         emit_json(detail)
         return
     info = detail.pop("media_info")
+    breaks = detail.pop("breaks")
     emit_fields(detail)
     for key in ("container", "video_codec", "width", "height", "frame_rate", "interlaced"):
         typer.echo(f"media.{key}  {info.get(key)}")
+    for line in breaks_lines(breaks):
+        typer.echo(line)
+
+
+def breaks_lines(breaks: dict[str, Any]) -> list[str]:
+    """``catalog show``'s lines for the break points, their source and the ranges never cut."""
+    points = breaks.get("points_ms") or []
+    avoid = breaks.get("avoid_ms") or []
+    if not breaks:
+        return ["breaks.source  none (the scheduler spaces breaks evenly)"]
+    shown = ", ".join(format_ms(p) for p in points) or "none (the scheduler spaces them evenly)"
+    lines = [f"breaks.source  {breaks.get('source')}", f"breaks.points  {shown}"]
+    if avoid:
+        ranges = ", ".join(f"{format_ms(s)}-{format_ms(e)}" for s, e in avoid)
+        lines.append(f"breaks.avoid  {ranges}")
+    return lines
 
 
 @app.command("tag")
@@ -100,3 +120,36 @@ def revoke_cmd(
     typer.echo(f"revoked {len(changed)} catalog asset(s)")
     if changed:
         typer.echo(f"schedule rebuilt: {rebuild_after_catalog_change(database, cli.clock)}")
+
+
+@app.command("breaks")
+def breaks_cmd(
+    ctx: typer.Context,
+    catalog_id: Annotated[int, typer.Argument(metavar="ID", help="Catalog asset id.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Break points in the file, e.g. 7:42,15:10 (m:ss or h:mm:ss)."),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Drop the operator's list: back to the library's.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Set where a programme may stop for a break, or go back to what the library knows.
+
+    Future schedule days are rebuilt when the break points change.
+    """
+    if (at is None) == (not clear):
+        raise ValidationError("give --at TIMES or --clear (one of them)")
+    points = None if clear else parse_times_ms(at or "")
+    cli = get_context(ctx)
+    database = cli.database()
+    breaks, changed = set_breaks(database, cli.clock, catalog_id, points)
+    rebuilt = rebuild_after_catalog_change(database, cli.clock) if changed else None
+    if as_json:
+        emit_json({"id": catalog_id, "breaks": breaks, "changed": changed})
+        return
+    for line in breaks_lines(breaks):
+        typer.echo(f"catalog {catalog_id} {line}")
+    if rebuilt is not None:
+        typer.echo(f"schedule rebuilt: {rebuilt}")

@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from retrovue.broadcast.breakpoints import scheduler_fields_json
 from retrovue.broadcast.channels import get_channel
 from retrovue.broadcast.rules import parse_rule
 from retrovue.db import Database
@@ -108,25 +109,31 @@ def load_catalog(session: Session) -> Catalog:
             CatalogAsset.tags,
             CatalogAsset.content_rating,
             CatalogAsset.year,
+            # as text: the JSON is parsed only when there is something in it (most assets: {})
+            cast(CatalogAsset.breaks, Text),
         ).where(AIRABLE)
     ).all()
-    return Catalog(
-        CatalogItem(
-            asset_id=row[0],
-            kind=row[1],
-            title=row[2],
-            duration_ms=int(row[3]),
-            series=row[4],
-            season=row[5],
-            episode=row[6],
-            episode_title=row[7],
-            description=row[8],
-            genres=tuple(row[9] or ()),
-            tags=tuple(row[10] or ()),
-            content_rating=row[11],
-            year=row[12],
-        )
-        for row in rows
+    return Catalog(_item(row) for row in rows)
+
+
+def _item(row: Any) -> CatalogItem:
+    points, avoid = scheduler_fields_json(row[13])
+    return CatalogItem(
+        asset_id=row[0],
+        kind=row[1],
+        title=row[2],
+        duration_ms=int(row[3]),
+        series=row[4],
+        season=row[5],
+        episode=row[6],
+        episode_title=row[7],
+        description=row[8],
+        genres=tuple(row[9] or ()),
+        tags=tuple(row[10] or ()),
+        content_rating=row[11],
+        year=row[12],
+        break_points_ms=points,
+        no_break_ms=avoid,
     )
 
 

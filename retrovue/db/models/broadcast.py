@@ -175,6 +175,12 @@ class CatalogAsset(Base):
     duration_ms: Mapped[int] = mapped_column(BigInteger)
     file_path: Mapped[str] = mapped_column(Text)
     media_info: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # where a programme may stop for a break: {"points_ms": [...], "avoid_ms": [[start, end]],
+    # "source": "chapters" | "markers" | "operator"}; {} = nothing known
+    # (retrovue.broadcast.breakpoints)
+    breaks: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, default=dict, server_default=text("'{}'")
+    )
     canonical: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime)
