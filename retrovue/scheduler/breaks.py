@@ -15,11 +15,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from retrovue.broadcast.breakpoints import EDGE_MS
 from retrovue.broadcast.rules import BreakPolicy
 from retrovue.scheduler.fillers import FillerPool
 from retrovue.scheduler.selection import Catalog, CatalogItem
 
-EDGE_MS = 60_000  # no break in a programme's first or last minute
 MIN_BREAK_MS = 15_000  # a break shorter than this is not worth stopping the programme for
 HOUR_MS = 3_600_000
 
@@ -71,13 +71,14 @@ def choose_cuts(item: CatalogItem, policy: BreakPolicy, count: int) -> tuple[int
 def _allowed(position_ms: int, item: CatalogItem) -> bool:
     if not EDGE_MS <= position_ms <= item.duration_ms - EDGE_MS:
         return False
-    return not any(start <= position_ms < end for start, end in item.no_break_ms)
+    return not any(start < position_ms < end for start, end in item.no_break_ms)
 
 
 def _past_avoided(position_ms: int, item: CatalogItem) -> int:
-    """A computed point inside an intro or credits moves to the end of that range."""
+    """A computed point inside an intro or credits moves to the end of that range (a break
+    right before an intro or the credits, or right after, is fine)."""
     for start, end in item.no_break_ms:
-        if start <= position_ms < end:
+        if start < position_ms < end:
             return end
     return position_ms
 

@@ -1,7 +1,7 @@
 """catalog_asset.breaks: where a programme may stop for a break
 
-Revision ID: 0002_catalog_breaks
-Revises: 0001_v1
+Revision ID: 0004_catalog_breaks
+Revises: 0003_channel_look
 Create Date: 2026-12-04 18:50:00.000000
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0002_catalog_breaks'
-down_revision: str | None = '0001_v1'
+revision: str = '0004_catalog_breaks'
+down_revision: str | None = '0003_channel_look'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
