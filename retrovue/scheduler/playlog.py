@@ -61,23 +61,7 @@ class _Day:
         if to_ms(end - self.now) + offset_ms < item.duration_ms:
             guide["cut"] = True
         kind = "filler" if item.kind == "filler" else "programme"
-        self._append(
-            PlannedEvent(
-                self.now,
-                end,
-                kind,
-                item.title,
-                item.asset_id,
-                offset_ms,
-                item.episode_title,
-                item.series,
-                item.season,
-                item.episode,
-                item.description,
-                block,
-                guide,
-            )
-        )
+        self._append(_airing(item, self.now, end, kind, offset_ms, block, guide))
 
     def slate(self, end: datetime, title: str, reason: str, block: str | None = None) -> None:
         if end > self.now:
@@ -153,42 +137,12 @@ class _Day:
             extra["continued"] = extra["fade_in"] = True
         if to_ms_ < item.duration_ms:  # into a break
             extra["fade_out"] = True
-        self._append(
-            PlannedEvent(
-                self.now,
-                self.now + _ms(to_ms_ - from_ms),
-                "programme",
-                item.title,
-                item.asset_id,
-                from_ms,
-                item.episode_title,
-                item.series,
-                item.season,
-                item.episode,
-                item.description,
-                block,
-                extra,
-            )
-        )
+        end = self.now + _ms(to_ms_ - from_ms)
+        self._append(_airing(item, self.now, end, "programme", from_ms, block, extra))
 
     def _spot(self, spot: CatalogItem, role: Mapping[str, Any], block: str | None) -> None:
-        self._append(
-            PlannedEvent(
-                self.now,
-                self.now + spot.duration,
-                "filler",
-                spot.title,
-                spot.asset_id,
-                0,
-                spot.episode_title,
-                spot.series,
-                spot.season,
-                spot.episode,
-                spot.description,
-                block,
-                {**dict(self.catalog.guide_base(spot)), **role},
-            )
-        )
+        guide = {**dict(self.catalog.guide_base(spot)), **role}
+        self._append(_airing(spot, self.now, self.now + spot.duration, "filler", 0, block, guide))
 
     def close_slot(self, end: datetime, rule: Rule, block: str | None) -> None:
         """Pad up to the slot's end; with breaks, an "Up next" card (titled once the day is
@@ -245,6 +199,22 @@ class _Day:
             }
             end = self.grid.end_utc
         self.programme(item, end, block, offset_ms)
+
+
+def _airing(
+    item: CatalogItem,
+    start: datetime,
+    end: datetime,
+    kind: str,
+    offset_ms: int,
+    block: str | None,
+    guide: Mapping[str, Any],
+) -> PlannedEvent:
+    """An event airing ``item`` (or a part of it) from ``offset_ms`` into its file."""
+    return PlannedEvent(
+        start, end, kind, item.title, item.asset_id, offset_ms, item.episode_title, item.series,
+        item.season, item.episode, item.description, block, guide,
+    )  # fmt: skip
 
 
 def _fill_block(
