@@ -20,7 +20,7 @@ from retrovue.library import pathmap
 from retrovue.library.jellyfin import ServerInfo, ServerLibrary, choose_libraries, server_info
 from retrovue.library.jellyfin_api import DEFAULT_TIMEOUT_S, ServerSettings, check_kind, log_in
 from retrovue.library.plex import clean_url, display_url
-from retrovue.library.plex_sources import _check_name_free, _unique
+from retrovue.library.plex_sources import check_name_free, unique_mappings
 from retrovue.library.sources import SourceView, add_source
 
 DescribeFn = Callable[[ServerSettings], ServerInfo]
@@ -70,9 +70,9 @@ def add_server_source(
     base_url = server_url(url)
     if timeout_s <= 0:
         raise ValidationError("--timeout must be a positive number of seconds")
-    parsed = _unique([pathmap.parse_mapping(text) for text in mappings])
+    parsed = unique_mappings([pathmap.parse_mapping(text) for text in mappings])
     wanted = tuple(dict.fromkeys(t.strip() for t in libraries if t.strip()))
-    _check_name_free(database, name)
+    check_name_free(database, name)
     token, user_id = _token(kind, base_url, credentials, timeout_s)
     settings = ServerSettings(kind, base_url, token, user_id, wanted, timeout_s)
     info = describe(settings)

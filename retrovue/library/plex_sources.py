@@ -87,9 +87,9 @@ def add_plex_source(
         raise ValidationError("--token must not be empty")
     if timeout_s <= 0:
         raise ValidationError("--timeout must be a positive number of seconds")
-    parsed = _unique([pathmap.parse_mapping(text) for text in mappings])
+    parsed = unique_mappings([pathmap.parse_mapping(text) for text in mappings])
     wanted = tuple(dict.fromkeys(t.strip() for t in libraries if t.strip()))
-    _check_name_free(database, name)
+    check_name_free(database, name)
     settings = PlexSettings(base_url, token, wanted, timeout_s)
     info = describe(settings)
     chosen = choose_libraries(info.libraries, wanted, f"Plex server {display_url(base_url)}")
@@ -114,7 +114,7 @@ def add_plex_source(
     return PlexSourceAdded(view, info, tuple(chosen), tuple(pathmap.unmapped(parsed, locations)))
 
 
-def _unique(mappings: list[pathmap.Mapping]) -> list[pathmap.Mapping]:
+def unique_mappings(mappings: list[pathmap.Mapping]) -> list[pathmap.Mapping]:
     seen: set[str] = set()
     for mapping in mappings:
         if mapping.from_prefix in seen:
@@ -123,7 +123,7 @@ def _unique(mappings: list[pathmap.Mapping]) -> list[pathmap.Mapping]:
     return mappings
 
 
-def _check_name_free(database: Database, name: str) -> None:
+def check_name_free(database: Database, name: str) -> None:
     with database.transaction() as session:
         taken = session.scalars(select(Source.id).where(Source.name == name.strip())).first()
     if taken is not None:

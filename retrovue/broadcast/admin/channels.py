@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast import look
-from retrovue.broadcast.admin._common import flush_or_conflict
+from retrovue.broadcast.admin.common import flush_or_conflict
 from retrovue.broadcast.channels import ChannelInfo, channel_grid, find_channel, get_channel
 from retrovue.broadcast.layout import (
     check_blocks_fit_channel,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from retrovue.broadcast.admin._common import flush_or_conflict
+from retrovue.broadcast.admin.common import flush_or_conflict
 from retrovue.broadcast.assignments import (
     SELECTOR_DATE,
     SELECTOR_DEFAULT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from retrovue.broadcast.admin._common import flush_or_conflict
+from retrovue.broadcast.admin.common import flush_or_conflict
 from retrovue.broadcast.channels import channel_grid
 from retrovue.broadcast.layout import BlockSpan, check_blocks_fit_channel, check_new_block
 from retrovue.broadcast.rules import parse_rule, rule_to_json
