@@ -46,7 +46,7 @@ def measure_loudness(path: Path) -> Loudness:
     """Integrated loudness and true peak of ``path``'s default audio track."""
     try:
         container = av.open(str(path))
-    except av.FFmpegError as err:
+    except (av.FFmpegError, OSError) as err:
         return Loudness(error=f"not readable media ({_reason(err)})")
     try:
         stream = _default_track(container)
@@ -54,7 +54,7 @@ def measure_loudness(path: Path) -> Loudness:
             return Loudness(error="no audio track")
         try:
             return _measure(container, stream)
-        except av.FFmpegError as err:
+        except (av.FFmpegError, OSError, ValueError) as err:
             return Loudness(track_index=int(stream.index), error=f"decode error ({_reason(err)})")
     finally:
         container.close()
