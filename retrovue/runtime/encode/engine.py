@@ -82,7 +82,7 @@ class EncodeEngine:
             picture = None
         if picture is None:
             return FileEnded(position_s)
-        if item.fade_in_ms or item.fade_out_ms:
+        if item.fade_in_ms or item.fade_out_ms or item.loudness_gain_db:
             step = timedelta(seconds=1 / self._channel.profile.fps)
             fade(audio, item.gain(at_utc), item.gain(at_utc + step))
         self._write(picture, audio)
