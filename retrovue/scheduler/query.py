@@ -13,6 +13,7 @@ from retrovue.broadcast.channels import get_channel
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset, PlaylogEvent
+from retrovue.db.models.library import LibraryAsset
 from retrovue.errors import ScheduleError
 from retrovue.scheduler.store import channel_plan
 from retrovue.scheduler.timegrid import broadcast_day_of, to_ms
@@ -70,25 +71,30 @@ def _rows(
 ) -> list[tuple[PlaylogEvent, _Asset]]:
     order = PlaylogEvent.start_utc.desc() if newest_first else PlaylogEvent.start_utc
     stmt = (
-        select(PlaylogEvent, CatalogAsset.file_path, CatalogAsset.media_info)
+        select(PlaylogEvent, CatalogAsset.file_path, CatalogAsset.media_info, LibraryAsset.loudness)
         .outerjoin(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
+        .outerjoin(LibraryAsset, LibraryAsset.id == CatalogAsset.source_ingest_asset_id)
         .where(*criteria)
         .order_by(order)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(row[0], _Asset(row[1], row[2])) for row in session.execute(stmt).all()]
+    return [(row[0], _Asset(row[1], row[2], row[3])) for row in session.execute(stmt).all()]
 
 
 @dataclass(frozen=True)
 class _Asset:
-    """What an event's catalog asset adds: its file and its technical facts."""
+    """What an event's catalog asset adds: its file and its measured loudness (the library
+    asset's latest measurement when there is one: a re-measured file airs at its new level
+    without being promoted again; else the one copied into ``media_info`` at promotion)."""
 
     file_path: str | None
     media_info: dict[str, Any] | None
+    library_loudness: dict[str, Any] | None = None
 
     def loudness(self, key: str) -> float | None:
-        value = ((self.media_info or {}).get("loudness") or {}).get(key)
+        measured = self.library_loudness or (self.media_info or {}).get("loudness") or {}
+        value = measured.get(key)
         return float(value) if isinstance(value, int | float) else None
 
 

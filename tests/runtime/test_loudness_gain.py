@@ -12,6 +12,7 @@ from retrovue.clock import FakeClock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.db.models import CatalogAsset, Channel, PlaylogEvent
+from retrovue.db.models.library import LibraryAsset, Source
 from retrovue.runtime.directory import DatabaseDirectory
 from retrovue.runtime.playout.loudness import MAX_BOOST_DB, db_to_linear, loudness_gain_db
 from retrovue.runtime.playout.timeline import TimelineItem
@@ -39,8 +40,21 @@ def test_the_item_gain_is_the_loudness_gain_times_the_fade() -> None:
     assert TimelineItem(T0, T0 + timedelta(seconds=1), "programme", "y").gain(T0) == 1.0
 
 
-def _seed(database: Database, infos: list[dict[str, Any]]) -> None:
+def _seed(
+    database: Database, infos: list[dict[str, Any]], remeasured: dict[str, Any] | None = None
+) -> None:
+    """Channel 7 (target -20 LUFS) airing one catalog asset per ``infos`` entry; the first one
+    promoted from a library asset whose loudness is ``remeasured`` (measured again since)."""
     with database.transaction() as session:
+        source = Source(name="tv", kind="filesystem", created_utc=T0, updated_utc=T0)
+        session.add(source)
+        session.flush()
+        library = LibraryAsset(
+            source_id=source.id, external_key="a0.mkv", file_path="/media/a0.mkv",
+            loudness=remeasured or {}, created_utc=T0, updated_utc=T0,
+        )  # fmt: skip
+        session.add(library)
+        session.flush()
         channel = Channel(
             number="7", name="Seven", timezone="UTC", profile="480p",
             loudness_target_lufs=-20.0, created_utc=T0, updated_utc=T0,
@@ -60,6 +74,7 @@ def _seed(database: Database, infos: list[dict[str, Any]]) -> None:
             )
             for index, info in enumerate(infos)
         ]
+        assets[0].source_ingest_asset_id = library.id
         session.add_all(assets)
         session.flush()
         for index, asset in enumerate(assets):
@@ -96,3 +111,14 @@ def test_timeline_items_carry_the_gain_for_the_channels_target(
     items = setup.timeline.items_from(T0, 4)
     assert [i.loudness_gain_db for i in items] == [10.0, -15.0, 0.0, 0.0]
     assert all(i.kind == "programme" for i in items)  # unmeasured items still air
+
+
+def test_a_remeasured_file_airs_at_its_new_level_without_a_new_promotion(
+    db: Database, tmp_path: Path
+) -> None:
+    promoted = {"loudness": {"integrated_lufs": -30.0, "true_peak_dbtp": -25.0, "track": 1}}
+    now = {"integrated_lufs": -14.0, "true_peak_dbtp": -10.0, "track": 1}
+    _seed(db, [promoted], remeasured=now)
+    settings = Settings(data_dir=tmp_path, x264_preset="ultrafast")
+    [item] = DatabaseDirectory(db, settings, FakeClock(T0)).lookup("7").timeline.items_from(T0, 1)
+    assert item.loudness_gain_db == -6.0
