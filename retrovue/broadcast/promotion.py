@@ -167,6 +167,7 @@ def media_info(asset: LibraryAsset) -> dict[str, Any]:
         "audio_tracks": list(asset.audio_tracks or []),
         "subtitle_tracks": list(asset.subtitle_tracks or []),
         "file_size": asset.file_size,
+        "loudness": dict(asset.loudness or {}),  # {} never measured; see library.loudness
         "markers": [
             {"kind": m.kind, "start_ms": m.start_ms, "end_ms": m.end_ms, "title": m.title}
             for m in asset.markers

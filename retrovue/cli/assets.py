@@ -72,6 +72,7 @@ def show_cmd(
     tracks = detail.pop("audio_tracks")
     details = detail.pop("video_details")
     detail.update({f"video.{key}": value for key, value in details.items()})
+    detail["loudness"] = loudness_text(detail.pop("loudness"))
     emit_fields(detail)
     for track in tracks:
         typer.echo(
@@ -83,6 +84,16 @@ def show_cmd(
             f"marker {marker['kind']} {marker['start_ms']}-{marker['end_ms']} ms "
             f"{marker['title'] or ''}".rstrip()
         )
+
+
+def loudness_text(loudness: dict[str, object]) -> str:
+    """EBU R128 as measured at ingest, or why it is not (such a file airs at unity gain)."""
+    if not loudness:
+        return "never measured (re-sync the source)"
+    if loudness.get("error"):
+        return f"not measured: {loudness['error']} (airs at unity gain)"
+    lufs, dbtp = loudness["integrated_lufs"], loudness["true_peak_dbtp"]
+    return f"{lufs} LUFS integrated, {dbtp} dBTP true peak"
 
 
 @app.command("approve")

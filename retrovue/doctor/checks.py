@@ -190,6 +190,31 @@ def check_catalog_files(database: Database) -> Check:
     return Check("catalog files", True, f"{len(paths)} canonical file(s) present and readable")
 
 
+def check_loudness(database: Database) -> Check:
+    """Canonical assets promoted before their loudness was measured air at unity gain."""
+    with database.transaction() as session:
+        rows = session.execute(
+            select(CatalogAsset.guide_title, CatalogAsset.media_info).where(
+                CatalogAsset.canonical.is_(True)
+            )
+        ).all()
+    never = [title for title, info in rows if not (info or {}).get("loudness")]
+    unmeasurable = sum(1 for _, info in rows if ((info or {}).get("loudness") or {}).get("error"))
+    if never:
+        return Check(
+            "loudness",
+            False,
+            f"{len(never)} of {len(rows)} canonical asset(s) never measured (they air at unity "
+            f"gain): {', '.join(never[:3])}",
+            "`retrovue source sync` measures them, then `retrovue assets promote` them again",
+        )
+    return Check(
+        "loudness",
+        True,
+        f"{len(rows)} canonical asset(s) measured ({unmeasurable} unmeasurable, at unity gain)",
+    )
+
+
 def check_codecs() -> Check:
     missing = [f"{name} (encoder)" for name in NEEDED_ENCODERS if not _has(name, "w")]
     missing += [f"{name} (decoder)" for name in NEEDED_DECODERS if not _has(name, "r")]
@@ -243,5 +268,6 @@ def run_all(
         checks += [
             check_horizon(database, clock, settings.horizon_days),
             check_catalog_files(database),
+            check_loudness(database),
         ]
     return checks

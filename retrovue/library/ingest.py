@@ -5,6 +5,8 @@
 * Each item is written in its own transaction, so a sync interrupted half-way (Ctrl-C, or a
   progress callback raising :class:`SyncStopped`) leaves every row either as it was or fully
   updated; the summary tells what was done before the interruption.
+* Every probed file also gets its loudness measured (EBU R128, :mod:`retrovue.library.loudness`):
+  a file that changes is re-probed and so re-measured; one that cannot be measured keeps the reason.
 * A probe failure marks that item ``failed`` with the reason and the sync goes on.
 * A re-probed file whose duration or stream setup changed (or that no longer probes) loses its
   catalog clearance through the same callback: promote it again to put it back on the air.
@@ -29,6 +31,7 @@ from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.library import LibraryAsset, Marker, Source
 from retrovue.errors import NotFoundError, ProbeError, SourceError
+from retrovue.library.loudness import Loudness, measure_loudness
 from retrovue.library.probe import MediaProbeError, ProbeResult, probe_file
 from retrovue.library.registry import ScannedItem, SourceSpec, importer_for
 from retrovue.library.sources import source_spec
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 
 OnAssetsRemoved = Callable[[Session, list[int]], object]  # the return value is ignored
 ProbeFn = Callable[[Path], ProbeResult]
+MeasureFn = Callable[[Path], Loudness]
 _MAX_TITLE = 1000
 _CHUNK = 500  # ids per IN (...) list
 
@@ -80,6 +84,7 @@ def sync_source(
     on_assets_removed: OnAssetsRemoved,
     probe: ProbeFn = probe_file,
     progress: ProgressFn = _no_progress,
+    measure: MeasureFn = measure_loudness,
 ) -> SyncSummary:
     """Bring the library in line with source ``name``; return what was done."""
     with database.transaction() as session:
@@ -93,7 +98,9 @@ def sync_source(
     try:
         for item in items:
             seen.add(item.external_key)
-            outcome = _sync_item(database, clock, spec, item, known, probe, on_assets_removed)
+            outcome = _sync_item(
+                database, clock, spec, item, known, (probe, measure), on_assets_removed
+            )
             _count(summary, item, outcome)
             progress(summary)
     except (KeyboardInterrupt, SyncStopped):
@@ -140,12 +147,17 @@ def _sync_item(
     spec: SourceSpec,
     item: ScannedItem,
     known: dict[str, LibraryAsset],
-    probe: ProbeFn,
+    readers: tuple[ProbeFn, MeasureFn],
     on_assets_removed: OnAssetsRemoved,
 ) -> _Outcome:
     before = known.get(item.external_key)
     fields = descriptive_fields(spec, item)
-    if before is not None and not before.deleted and _same_version(before, item):
+    if (
+        before is not None
+        and not before.deleted
+        and _same_version(before, item)
+        and _measured(before)
+    ):
         if all(getattr(before, k) == v for k, v in fields.items()):
             return _Outcome("unchanged")
         with database.transaction(immediate=True) as session:
@@ -154,7 +166,8 @@ def _sync_item(
                 _assign(row, fields)
                 row.updated_utc = clock.now_utc()
         return _Outcome("updated")
-    result, reason = _probe(item, probe)
+    result, reason = _probe(item, readers[0])
+    loudness = _loudness(item, result, readers[1]) if reason is None else {}
     with database.transaction(immediate=True) as session:
         row = _row(session, spec.id, item.external_key)
         created = row is None
@@ -167,6 +180,7 @@ def _sync_item(
         before_setup = _airing_setup(row)
         _assign(row, fields)
         _apply_probe(row, item, result, reason, clock)
+        row.loudness = loudness
         row.deleted = False
         row.updated_utc = clock.now_utc()
         session.flush()
@@ -188,6 +202,12 @@ def _airing_setup(row: LibraryAsset) -> tuple[Any, ...]:
         row.interlaced,
         [(t.get("codec"), t.get("channels"), t.get("language")) for t in row.audio_tracks or []],
     )
+
+
+def _measured(row: LibraryAsset) -> bool:
+    """Loudness measured (or a failed file): otherwise an unchanged file is probed again so an
+    asset ingested before loudness was measured gets its measurement on the next sync."""
+    return bool(row.loudness) or row.review_state == "failed"
 
 
 def _same_version(row: LibraryAsset, item: ScannedItem) -> bool:
@@ -247,6 +267,15 @@ def _probe(item: ScannedItem, probe: ProbeFn) -> tuple[ProbeResult | None, str |
     except Exception as err:  # one bad file must never stop the sync: record it and go on
         log.exception("probe of %s crashed", item.probe_path)
         return None, f"probe crashed ({type(err).__name__}: {err})"
+
+
+def _loudness(item: ScannedItem, result: ProbeResult | None, measure: MeasureFn) -> dict[str, Any]:
+    """The file's loudness, or why there is none (it then airs at unity gain)."""
+    if result is not None and not result.audio_tracks:
+        return Loudness(error="no audio track").to_json()
+    if item.probe_path is None or not item.probe_path.exists():
+        return Loudness(error="file not reachable from this machine").to_json()
+    return measure(item.probe_path).to_json()
 
 
 def _apply_probe(

@@ -63,6 +63,7 @@ def asset_detail(asset: LibraryAsset, source_name: str) -> dict[str, Any]:
             "interlaced": asset.interlaced,
             "video_details": dict(asset.video_details or {}),
             "audio_tracks": list(asset.audio_tracks or []),
+            "loudness": dict(asset.loudness or {}),
             "subtitle_tracks": list(asset.subtitle_tracks or []),
             "markers": [
                 {"kind": m.kind, "start_ms": m.start_ms, "end_ms": m.end_ms, "title": m.title}

@@ -22,6 +22,7 @@ from retrovue.db import Database
 from retrovue.errors import NotFoundError, ScheduleError, StreamError
 from retrovue.runtime.copy.check import check_copy
 from retrovue.runtime.playout.channel import BugSpec, ChannelInfo
+from retrovue.runtime.playout.loudness import loudness_gain_db
 from retrovue.runtime.playout.profiles import (
     COPY,
     COPY_FALLBACK,
@@ -82,11 +83,15 @@ def resolve_profile(
 
 
 class PlaylogTimeline:
-    """The scheduler's playlog for one channel, read through ``scheduler.query.events_from``."""
+    """The scheduler's playlog for one channel, read through ``scheduler.query.events_from``;
+    each item gets the gain that brings its measured loudness to the channel's target."""
 
-    def __init__(self, database: Database, channel_id: int) -> None:
+    def __init__(
+        self, database: Database, channel_id: int, loudness_target_lufs: float = -24.0
+    ) -> None:
         self._database = database
         self._channel_id = channel_id
+        self._target_lufs = loudness_target_lufs
 
     def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:
         try:
@@ -108,6 +113,9 @@ class PlaylogTimeline:
                 catalog_asset_id=event.catalog_asset_id,
                 fade_in_ms=BREAK_FADE_MS if event.fade_in else 0,
                 fade_out_ms=BREAK_FADE_MS if event.fade_out else 0,
+                loudness_gain_db=loudness_gain_db(
+                    self._target_lufs, event.integrated_lufs, event.true_peak_dbtp
+                ),
             )
             for event in events
         ]
@@ -167,4 +175,5 @@ class DatabaseDirectory:
             bug=bug,
             loudness_target_lufs=loudness_target_lufs,
         )
-        return ChannelSetup(info, PlaylogTimeline(self._database, channel_id), channel_id)
+        timeline = PlaylogTimeline(self._database, channel_id, loudness_target_lufs)
+        return ChannelSetup(info, timeline, channel_id)

@@ -13,6 +13,7 @@ from retrovue.broadcast.channels import get_channel
 from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset, PlaylogEvent
+from retrovue.db.models.library import LibraryAsset
 from retrovue.errors import ScheduleError
 from retrovue.scheduler.store import channel_plan
 from retrovue.scheduler.timegrid import broadcast_day_of, to_ms
@@ -37,6 +38,8 @@ class OnAir:
     fade_in: bool = False  # a programme's part back from a break: its sound fades in
     fade_out: bool = False  # a programme's part going into a break: its sound fades out
     role: str | None = None  # "part 2", "break 1", "up next", "station ID" (breaks, by rule)
+    integrated_lufs: float | None = None  # the asset's loudness as measured at ingest
+    true_peak_dbtp: float | None = None
 
     @property
     def duration_ms(self) -> int:
@@ -65,20 +68,37 @@ def _rows(
     *criteria: ColumnElement[bool],
     newest_first: bool = False,
     limit: int | None = None,
-) -> list[tuple[PlaylogEvent, str | None]]:
+) -> list[tuple[PlaylogEvent, _Asset]]:
     order = PlaylogEvent.start_utc.desc() if newest_first else PlaylogEvent.start_utc
     stmt = (
-        select(PlaylogEvent, CatalogAsset.file_path)
+        select(PlaylogEvent, CatalogAsset.file_path, CatalogAsset.media_info, LibraryAsset.loudness)
         .outerjoin(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
+        .outerjoin(LibraryAsset, LibraryAsset.id == CatalogAsset.source_ingest_asset_id)
         .where(*criteria)
         .order_by(order)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(row[0], row[1]) for row in session.execute(stmt).all()]
+    return [(row[0], _Asset(row[1], row[2], row[3])) for row in session.execute(stmt).all()]
 
 
-def _on_air(event: PlaylogEvent, file_path: str | None, at_utc: datetime) -> OnAir:
+@dataclass(frozen=True)
+class _Asset:
+    """What an event's catalog asset adds: its file and its measured loudness (the library
+    asset's latest measurement when there is one: a re-measured file airs at its new level
+    without being promoted again; else the one copied into ``media_info`` at promotion)."""
+
+    file_path: str | None
+    media_info: dict[str, Any] | None
+    library_loudness: dict[str, Any] | None = None
+
+    def loudness(self, key: str) -> float | None:
+        measured = self.library_loudness or (self.media_info or {}).get("loudness") or {}
+        value = measured.get(key)
+        return float(value) if isinstance(value, int | float) else None
+
+
+def _on_air(event: PlaylogEvent, asset: _Asset, at_utc: datetime) -> OnAir:
     into_ms = max(0, to_ms(at_utc - event.start_utc))
     return OnAir(
         event_id=event.id,
@@ -92,12 +112,14 @@ def _on_air(event: PlaylogEvent, file_path: str | None, at_utc: datetime) -> OnA
         season=event.season,
         episode=event.episode,
         catalog_asset_id=event.catalog_asset_id,
-        file_path=file_path,
+        file_path=asset.file_path,
         asset_offset_ms=event.offset_ms + into_ms,
         offset_ms=into_ms,
         fade_in=bool((event.guide_json or {}).get("fade_in")),
         fade_out=bool((event.guide_json or {}).get("fade_out")),
         role=_role(event.guide_json or {}),
+        integrated_lufs=asset.loudness("integrated_lufs"),
+        true_peak_dbtp=asset.loudness("true_peak_dbtp"),
     )
 
 
@@ -139,13 +161,13 @@ def events_from(session: Session, channel_id: int, at_utc: datetime, count: int)
         PlaylogEvent.start_utc > at_utc,
         limit=count - (1 if current else 0),
     )
-    later = [_on_air(event, path, event.start_utc) for event, path in rows]
+    later = [_on_air(event, asset, event.start_utc) for event, asset in rows]
     return ([current] if current else []) + later
 
 
 def day_events(session: Session, channel_id: int, day: date) -> list[OnAir]:
     rows = _rows(session, PlaylogEvent.channel_id == channel_id, PlaylogEvent.broadcast_day == day)
-    return [_on_air(event, path, event.start_utc) for event, path in rows]
+    return [_on_air(event, asset, event.start_utc) for event, asset in rows]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ TAG_BITS = 8
 FRAME_BITS = 16
 CODE_BANDS = 2
 BAND_FRACTION = 0.125  # each code band is 1/8 of the picture height
+DEFAULT_AMPLITUDE = 8000
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,16 @@ class AudioSpec:
     layout: str = "stereo"
     language: str | None = None
     tone_hz: float = 440.0
+    peak_dbfs: float | None = None  # the tone's peak level; None: 8000/32768 (about -12 dBFS)
+    silent: bool = False  # digital silence instead of the tone
+
+    @property
+    def amplitude(self) -> int:
+        if self.silent:
+            return 0
+        if self.peak_dbfs is None:
+            return DEFAULT_AMPLITUDE
+        return min(32767, round(32767 * 10 ** (self.peak_dbfs / 20)))
 
 
 @dataclass(frozen=True)
@@ -137,10 +148,11 @@ def _audio_frames(audio: AudioSpec, duration_s: float) -> list[av.AudioFrame]:
     total = round(duration_s * audio.sample_rate)
     frames = []
     chunk = 1024
+    amplitude = audio.amplitude
     for start in range(0, total, chunk):
         count = min(chunk, total - start)
         samples = [
-            int(8000 * math.sin(2 * math.pi * audio.tone_hz * (start + i) / audio.sample_rate))
+            int(amplitude * math.sin(2 * math.pi * audio.tone_hz * (start + i) / audio.sample_rate))
             for i in range(count)
         ]
         interleaved = struct.pack(

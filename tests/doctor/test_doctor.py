@@ -9,12 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from retrovue.clock import FakeClock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.db.models import CatalogAsset, Channel, PlaylogEvent
-from retrovue.doctor.checks import check_catalog_files, check_horizon, check_port
+from retrovue.doctor.checks import (
+    check_catalog_files,
+    check_horizon,
+    check_loudness,
+    check_port,
+)
 from tests.conftest import CliRunner
 
 
@@ -103,6 +109,41 @@ def test_missing_catalog_file_fails(db: Database, clock: FakeClock, tmp_path: Pa
     assert not check.ok
     assert "1 of 2 missing or unreadable" in check.detail
     assert "gone.mp4" in check.detail
+
+
+def test_loudness_warns_about_assets_never_measured(db: Database, clock: FakeClock) -> None:
+    now = clock.now_utc()
+    infos = [
+        {"loudness": {"integrated_lufs": -23.0, "true_peak_dbtp": -3.0, "track": 1}},
+        {"loudness": {"error": "no audio track", "track": None}},
+        {},
+    ]
+    with db.transaction() as session:
+        for index, info in enumerate(infos):
+            session.add(
+                CatalogAsset(
+                    kind="movie",
+                    guide_title=f"film {index}",
+                    duration_ms=1000,
+                    file_path=f"/media/{index}.mkv",
+                    canonical=True,
+                    available=True,
+                    media_info=info,
+                    created_utc=now,
+                    updated_utc=now,
+                )
+            )
+    check = check_loudness(db)
+    assert not check.ok
+    assert "1 of 3 canonical asset(s) never measured" in check.detail
+    assert "film 2" in check.detail
+    with db.transaction() as session:
+        for row in session.scalars(select(CatalogAsset)):
+            if not row.media_info:
+                row.media_info = infos[0]
+    check = check_loudness(db)
+    assert check.ok
+    assert "3 canonical asset(s) measured (1 unmeasurable" in check.detail
 
 
 def test_horizon_counts_days_ahead(sqlite_db: Database, clock: FakeClock) -> None:

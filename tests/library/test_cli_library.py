@@ -68,6 +68,8 @@ def test_sync_review_promote_revoke_flow(station_cli: CliRunner, library: Path) 
     assert [m["title"] for m in detail["markers"]] == ["Cold open", "Act One"]
     text = cli("assets", "show", str(pilot["id"]))
     assert "marker chapter 0-400 ms Cold open" in text.out
+    lufs, dbtp = detail["loudness"]["integrated_lufs"], detail["loudness"]["true_peak_dbtp"]
+    assert f"{lufs} LUFS integrated, {dbtp} dBTP true peak" in text.out
     assert cli("assets", "approve", str(pilot["id"])).code == 0
     r = cli("assets", "promote", "--series", "The Show", "--tag", "primetime")
     assert r.code == 0, r.err

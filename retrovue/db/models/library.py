@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,6 +132,11 @@ class LibraryAsset(Base):
     subtitle_tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     # more video facts for the runtime: pix_fmt, exact frame rate, field order, profile, bit rate
     video_details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # EBU R128 of the default audio track: {} never measured; {"integrated_lufs", "true_peak_dbtp",
+    # "track"}; or {"error": why it cannot be measured, "track"} (it then airs at unity gain)
+    loudness: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, default=dict, server_default=text("'{}'")
+    )
     # change detection
     file_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -90,7 +90,7 @@ class EncodeEngine:
         bug = self._bug
         if bug is not None and (item.kind == "programme" or self._bug_in_breaks):
             picture = bug.apply(picture)
-        if item.fade_in_ms or item.fade_out_ms:
+        if item.fade_in_ms or item.fade_out_ms or item.loudness_gain_db:
             step = timedelta(seconds=1 / self._channel.profile.fps)
             fade(audio, item.gain(at_utc), item.gain(at_utc + step))
         self._write(picture, audio)

@@ -49,18 +49,24 @@ def silence(samples: int) -> av.AudioFrame:
 
 def fade(frames: list[av.AudioFrame], start_gain: float, end_gain: float) -> None:
     """Scale planar float audio in place by a gain going linearly from ``start_gain`` to
-    ``end_gain`` over the frames (a fade around a break: a few dozen frames, so plain Python)."""
+    ``end_gain`` over the frames: a fade around a break, or (constant) the loudness gain.
+    One output frame's audio at a time (1600 samples a channel), so plain Python."""
     if start_gain == end_gain == 1.0:
         return
     total = sum(frame.samples for frame in frames) or 1
     done = 0
     for frame in frames:
         count = frame.samples
-        gains = [start_gain + (end_gain - start_gain) * (done + i) / total for i in range(count)]
         for plane in frame.planes:
-            samples = array("f", bytes(plane)[: count * 4])
-            scaled = array("f", map(operator.mul, samples, gains)).tobytes()
-            plane.update(scaled + bytes(plane)[count * 4 :])
+            raw = bytes(plane)
+            samples = array("f", raw[: count * 4])
+            if start_gain == end_gain:
+                scaled = array("f", [s * start_gain for s in samples])
+            else:
+                step = (end_gain - start_gain) / total
+                gains = [start_gain + step * (done + i) for i in range(count)]
+                scaled = array("f", map(operator.mul, samples, gains))
+            plane.update(scaled.tobytes() + raw[count * 4 :])
         done += count
 
 

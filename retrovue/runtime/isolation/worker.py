@@ -137,7 +137,7 @@ def _run(job: msg.WorkerJob, control: Connection, data: Connection) -> str | Non
     if timeline is None:
         if database is None or job.channel_id is None:
             raise ValueError("a worker job needs a timeline or a database and a channel")
-        timeline = PlaylogTimeline(database, job.channel_id)
+        timeline = PlaylogTimeline(database, job.channel_id, job.info.loudness_target_lufs)
     done = threading.Event()
     outcome: list[str | None] = []
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from retrovue.runtime.playout.loudness import db_to_linear
+
 ItemKind = Literal["programme", "filler", "slate"]
 GAP_SLATE_TITLE = "Off air"
 FALLBACK_SLATE = timedelta(minutes=5)
@@ -35,6 +37,7 @@ class TimelineItem:
     catalog_asset_id: int | None = None
     fade_in_ms: int = 0  # the sound rises over this much after the start (back from a break)
     fade_out_ms: int = 0  # and falls over this much before the end (into a break)
+    loudness_gain_db: float = 0.0  # brings the file to the channel's loudness target
 
     @property
     def duration_ms(self) -> int:
@@ -44,8 +47,8 @@ class TimelineItem:
         return self.start_utc <= at_utc < self.end_utc
 
     def gain(self, at_utc: datetime) -> float:
-        """The sound's gain at ``at_utc``: 1 but within a fade, falling linearly to 0 at the
-        item's edge."""
+        """The sound's gain at ``at_utc``: the loudness gain, but within a fade falling
+        linearly to 0 at the item's edge."""
         gain = 1.0
         if self.fade_in_ms:
             since_ms = (at_utc - self.start_utc).total_seconds() * 1000
@@ -53,7 +56,7 @@ class TimelineItem:
         if self.fade_out_ms:
             until_ms = (self.end_utc - at_utc).total_seconds() * 1000
             gain = min(gain, max(0.0, until_ms / self.fade_out_ms))
-        return gain
+        return gain * db_to_linear(self.loudness_gain_db) if self.loudness_gain_db else gain
 
     def file_position_s(self, at_utc: datetime) -> float:
         """Where in the file the instant ``at_utc`` lies (seconds)."""
