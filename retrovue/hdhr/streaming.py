@@ -41,6 +41,16 @@ def parse_duration_s(raw: str | None) -> float | None:
     return value if value > 0 else None
 
 
+def tuner_index(text: str, count: int) -> int | None:
+    """The tuner ``/tuner<text>/`` names, or None when there is no such tuner (any number of
+    digits: no int() of thousands of them)."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(count)):
+        return None
+    index = int(digits)
+    return index if index < count else None
+
+
 def _stream_headers() -> dict[str, str]:
     return {"Content-Type": TS_CONTENT_TYPE, "Cache-Control": "no-cache"}
 
@@ -49,12 +59,12 @@ async def stream_handler(request: web.Request) -> web.StreamResponse:
     state = request.app[HDHR_STATE]
     number = request.match_info["number"]
     index_text = request.match_info.get("index")
-    index = None if index_text is None else int(index_text)
+    index = None if index_text is None else tuner_index(index_text, state.tuners.count)
+    if index_text is not None and index is None:
+        return web.Response(status=404)  # no such tuner
     channel = await state.lineup.find(number)
     if channel is None:
         return hdhr_error(404, "801 Unknown Channel")
-    if index is not None and index >= state.tuners.count:
-        return web.Response(status=404)  # no such tuner
     if request.method == "HEAD":
         return web.Response(headers=_stream_headers())
     client = request.remote or "unknown"
