@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from retrovue.errors import ConfigError
+from retrovue.logs import hide_url_password
 
 ENV_PREFIX = "RETROVUE_"
 X264_PRESETS = (
@@ -167,7 +168,8 @@ def _as_device_id(key: str, raw: object) -> str:
 def _as_database_url(key: str, raw: object) -> str:
     text = _as_str(key, raw)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
-        raise ConfigError(f"{key}: {text!r} is not a sqlite:/// or postgresql:// URL")
+        shown = hide_url_password(text)
+        raise ConfigError(f"{key}: {shown!r} is not a sqlite:/// or postgresql:// URL")
     return text
 
 
