@@ -17,6 +17,7 @@ from typing import Any
 
 from retrovue.errors import ConfigError
 from retrovue.logs import hide_url_password
+from retrovue.text import name_problem
 
 ENV_PREFIX = "RETROVUE_"
 X264_PRESETS = (
@@ -165,6 +166,14 @@ def _as_device_id(key: str, raw: object) -> str:
     return text
 
 
+def _as_name(key: str, raw: object) -> str:
+    text = _as_str(key, raw)
+    problem = name_problem(text)
+    if problem is not None:
+        raise ConfigError(f"{key}: {problem}")
+    return text
+
+
 def _as_database_url(key: str, raw: object) -> str:
     text = _as_str(key, raw)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
@@ -189,7 +198,7 @@ PARSERS: Mapping[str, Callable[[str, object], Any]] = {
     "stream_port": _as_int(1, 65535),
     "api_port": _as_int(1, 65535),
     "tuner_count": _as_int(1, 64),
-    "friendly_name": _as_str,
+    "friendly_name": _as_name,
     "device_id": _as_device_id,
     "horizon_days": _as_int(1, 60),
     "history_days": _as_int(0, 365),

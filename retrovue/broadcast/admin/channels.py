@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from retrovue.broadcast.admin._common import flush_or_conflict
+from retrovue.broadcast.admin._common import flush_or_conflict, printable
 from retrovue.broadcast.channels import ChannelInfo, channel_grid, find_channel, get_channel
 from retrovue.broadcast.layout import (
     check_blocks_fit_channel,
@@ -57,14 +57,14 @@ def _name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 200:
         raise ValidationError("channel name: must be 1 to 200 characters")
-    return cleaned
+    return printable(cleaned, "channel name")
 
 
 def _optional_text(value: str, option: str, max_length: int) -> str | None:
     cleaned = value.strip()
     if len(cleaned) > max_length:
         raise ValidationError(f"{option}: longer than {max_length} characters")
-    return cleaned or None
+    return printable(cleaned, option) or None
 
 
 def _logo(value: str) -> str | None:
