@@ -41,6 +41,9 @@ def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return base / "retrovue"
 
 
+HORIZON_DAYS_MAX = 60  # the most broadcast days kept built ahead (horizon_days, --days)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -200,7 +203,7 @@ PARSERS: Mapping[str, Callable[[str, object], Any]] = {
     "tuner_count": _as_int(1, 64),
     "friendly_name": _as_name,
     "device_id": _as_device_id,
-    "horizon_days": _as_int(1, 60),
+    "horizon_days": _as_int(1, HORIZON_DAYS_MAX),
     "history_days": _as_int(0, 365),
     "linger_s": _as_float(0.0, 3600.0),
     "x264_preset": _as_choice(*X264_PRESETS),
