@@ -15,6 +15,7 @@ from retrovue.broadcast.catalog import (
 )
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.cli.params import ID_MAX
 from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="The broadcast catalog: assets cleared to air.", no_args_is_help=True)
@@ -59,7 +60,9 @@ def list_cmd(
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    catalog_id: Annotated[int, typer.Argument(metavar="ID", help="Catalog asset id.")],
+    catalog_id: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="Catalog asset id.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show one catalog asset."""
@@ -76,7 +79,9 @@ def show_cmd(
 @app.command("tag")
 def tag_cmd(
     ctx: typer.Context,
-    catalog_id: Annotated[int, typer.Argument(metavar="ID", help="Catalog asset id.")],
+    catalog_id: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="Catalog asset id.")
+    ],
     add: Annotated[list[str] | None, typer.Option("--add", help="Tag to add (repeat).")] = None,
     remove: Annotated[
         list[str] | None, typer.Option("--remove", help="Tag to remove (repeat).")
@@ -91,7 +96,9 @@ def tag_cmd(
 @app.command("revoke")
 def revoke_cmd(
     ctx: typer.Context,
-    catalog_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Catalog asset ids.")],
+    catalog_ids: Annotated[
+        list[int], typer.Argument(min=1, max=ID_MAX, metavar="ID...", help="Catalog asset ids.")
+    ],
 ) -> None:
     """Take assets off the air (canonical = false); future playlogs are rebuilt without them."""
     cli = get_context(ctx)

@@ -72,7 +72,11 @@ def _logo(value: str) -> str | None:
     if not cleaned or cleaned.startswith(_URL_PREFIXES):
         return cleaned or None
     path = Path(cleaned).expanduser()
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as err:  # e.g. a name longer than the filesystem allows
+        raise ValidationError(f"--logo: {cleaned[:200]!r}: {err.strerror}") from err
+    if not is_file:
         raise ValidationError(f"--logo: {cleaned!r} is neither an http(s) URL nor an existing file")
     return str(path.resolve())
 
