@@ -56,8 +56,9 @@ def free_port() -> int:
 
 
 def server_main(
-    url: str, stream_port: int, api_port: int, mbps: float, ready: object, stop: object
-) -> None:
+    url: str, stream_port: int, api_port: int, mbps: float, clients: int, ready: object,
+    stop: object,
+) -> None:  # fmt: skip
     async def main() -> None:
         database = Database(url)
         reference: dict[str, bytes] = {}
@@ -71,7 +72,7 @@ def server_main(
         config = StationConfig(
             bind_host="127.0.0.1", advertise_host="127.0.0.1", stream_port=stream_port,
             api_port=api_port, tuner_count=4, enable_udp=False, enable_ssdp=False,
-            enable_mdns=False,
+            enable_mdns=False, per_client_max=clients + 16,  # the DVRs share 127.0.0.1 here
         )  # fmt: skip
         clock = SystemClock()
         streams = TestSignalService(clock, bitrate_bps=int(mbps * 1e6))
@@ -174,9 +175,8 @@ def main() -> None:
         url = seed(Path(folder), args.channels)
         stream_port, api_port = free_port(), free_port()
         ready, stop = ctx.Event(), ctx.Event()
-        server = ctx.Process(
-            target=server_main, args=(url, stream_port, api_port, args.stream_mbps, ready, stop)
-        )
+        server_args = (url, stream_port, api_port, args.stream_mbps, args.clients, ready, stop)
+        server = ctx.Process(target=server_main, args=server_args)
         server.start()
         try:
             if not ready.wait(60):

@@ -23,6 +23,13 @@ from retrovue.db import Database
 from retrovue.errors import ConfigError
 from retrovue.hdhr import discovery
 from retrovue.hdhr.api import add_hdhr_routes
+from retrovue.hdhr.connections import (
+    PER_CLIENT_MAX,
+    AcceptErrors,
+    ConnectionGuard,
+    connection_limit,
+    install_bad_request_filter,
+)
 from retrovue.hdhr.device import Device, http_base_url
 from retrovue.hdhr.identity import (
     DeviceIdentity,
@@ -42,6 +49,7 @@ from retrovue.runtime.interface import StreamService
 
 DEFAULT_API_PORT = 80
 SHUTDOWN_TIMEOUT_S = 2.0
+HEADER_TIMEOUT_S = 10.0
 RouteRegistrar = Callable[[web.Application, Device], None]  # device: advertised URLs
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,9 @@ class StationConfig:
     ssdp_port: int = SSDP_PORT
     notify_interval_s: float = NOTIFY_INTERVAL_S
     data_dir: Path | None = None  # where the identity is kept; None: a new one each run (tests)
+    header_timeout_s: float = HEADER_TIMEOUT_S  # a whole request within, and idle between them
+    per_client_max: int = PER_CLIENT_MAX  # connections one address may hold
+    connections_max: int | None = None  # in all; None: the descriptor limit less a reserve
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StationConfig:
@@ -88,6 +99,7 @@ class RunningStation:
     api_port: int
     stream_port: int
     app: web.Application
+    connections: ConnectionGuard
 
 
 def _bind(host: str, port: int, what: str) -> socket.socket:
@@ -255,20 +267,40 @@ async def run_station(
     await state.lineup.get()
     app = build_app(state, config, api_port, route_registrars)
     runner = web.AppRunner(
-        app, handler_cancellation=True, shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log=None
+        app,
+        handler_cancellation=True,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        access_log=None,
+        keepalive_timeout=config.header_timeout_s,
     )
+    guard = ConnectionGuard(
+        clock,
+        per_client=config.per_client_max,
+        total=config.connections_max or connection_limit(),
+    )
+    loop = asyncio.get_running_loop()
+    accept_errors = AcceptErrors(loop, clock)
+    install_bad_request_filter()
+    servers: list[asyncio.Server] = []
     try:
         await runner.setup()
+        assert runner.server is not None
+        loop.set_exception_handler(accept_errors)
         for sock in sockets:
-            await web.SockSite(runner, sock).start()
+            servers.append(await loop.create_server(guard.factory(runner.server), sock=sock))
         log.info(
             "RetroVue tuner %s at %s (streams on port %d)",
             device.device_id,
             device.base_url,
             stream_port,
         )
-        yield RunningStation(device, state, api_port, stream_port, app)
+        yield RunningStation(device, state, api_port, stream_port, app, guard)
     finally:
+        for server in servers:
+            server.close()
         await runner.cleanup()
+        for server in servers:
+            await server.wait_closed()
+        loop.set_exception_handler(accept_errors.previous)
         for sock in sockets:
             sock.close()

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from retrovue.errors import ConfigError
+from retrovue.logs import hide_url_password
+from retrovue.text import name_problem
 
 ENV_PREFIX = "RETROVUE_"
 X264_PRESETS = (
@@ -37,6 +39,9 @@ def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     xdg = (os.environ if environ is None else environ).get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
     return base / "retrovue"
+
+
+HORIZON_DAYS_MAX = 60  # the most broadcast days kept built ahead (horizon_days, --days)
 
 
 @dataclass(frozen=True)
@@ -164,10 +169,19 @@ def _as_device_id(key: str, raw: object) -> str:
     return text
 
 
+def _as_name(key: str, raw: object) -> str:
+    text = _as_str(key, raw)
+    problem = name_problem(text)
+    if problem is not None:
+        raise ConfigError(f"{key}: {problem}")
+    return text
+
+
 def _as_database_url(key: str, raw: object) -> str:
     text = _as_str(key, raw)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
-        raise ConfigError(f"{key}: {text!r} is not a sqlite:/// or postgresql:// URL")
+        shown = hide_url_password(text)
+        raise ConfigError(f"{key}: {shown!r} is not a sqlite:/// or postgresql:// URL")
     return text
 
 
@@ -187,9 +201,9 @@ PARSERS: Mapping[str, Callable[[str, object], Any]] = {
     "stream_port": _as_int(1, 65535),
     "api_port": _as_int(1, 65535),
     "tuner_count": _as_int(1, 64),
-    "friendly_name": _as_str,
+    "friendly_name": _as_name,
     "device_id": _as_device_id,
-    "horizon_days": _as_int(1, 60),
+    "horizon_days": _as_int(1, HORIZON_DAYS_MAX),
     "history_days": _as_int(0, 365),
     "linger_s": _as_float(0.0, 3600.0),
     "x264_preset": _as_choice(*X264_PRESETS),

@@ -17,9 +17,15 @@ _TOKEN_PATTERNS = (
     re.compile(r"(?i)(token=\")([^\"]+)"),
     re.compile(r"(?i)((?:^|[?&\s])token[=:]\s*)([^&\s\"']+)"),
     re.compile(r"(?i)(authorization:\s*\w+\s+)(\S+)"),
-    re.compile(r"(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]+:)([^@\s]+)(@)"),
 )
+# user:password@ after any scheme (postgresql://, mysql://, http://, ...)
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s'\"]*:)([^@/\s'\"]+)(@)")
 MASK = "****"
+
+
+def hide_url_password(text: str) -> str:
+    """``text`` with the password of every URL in it masked (``scheme://user:****@host``)."""
+    return _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3), text)
 
 
 class SecretRegistry:
@@ -45,10 +51,8 @@ def redact(text: str) -> str:
     for secret in SecretRegistry.values():
         text = text.replace(secret, MASK)
     for pattern in _TOKEN_PATTERNS:
-        text = pattern.sub(
-            lambda m: m.group(1) + MASK + (m.group(3) if m.lastindex == 3 else ""), text
-        )
-    return text
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return hide_url_password(text)
 
 
 class RedactingFilter(logging.Filter):

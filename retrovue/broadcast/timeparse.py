@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +22,7 @@ _FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "satur
 _HHMM_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ZONEINFO_MARK = "zoneinfo/"
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2999, 12, 31)  # days a station may name
 
 
 def parse_hhmm(text: str, *, option: str = "time") -> int:
@@ -65,9 +66,30 @@ def parse_date(text: str, *, option: str = "--date") -> date:
     if _DATE_RE.fullmatch(cleaned) is None:
         raise ValidationError(f"{option}: {text!r} is not a date: write YYYY-MM-DD")
     try:
-        return date.fromisoformat(cleaned)
+        day = date.fromisoformat(cleaned)
     except ValueError as err:
         raise ValidationError(f"{option}: {text!r} is not a real date ({err})") from err
+    return check_day(day, option)
+
+
+def check_day(day: date, option: str) -> date:
+    """``day`` when within :data:`DATE_MIN`..:data:`DATE_MAX` (a day after or before it, or
+    a time zone away, must still be a date), else a one-line error."""
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(f"{option}: {day} is outside {DATE_MIN}..{DATE_MAX}")
+    return day
+
+
+def parse_instant(text: str, *, option: str = "--at") -> datetime:
+    """ISO 8601 -> an aware UTC instant; a time without a zone is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            f"{option}: {text!r} is not a time (write ISO 8601, e.g. 2026-03-02T18:30:00Z)"
+        ) from None
+    check_day(parsed.date(), option)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def parse_weekdays(text: str, *, option: str = "--weekday") -> tuple[int, ...]:

@@ -11,7 +11,7 @@ import typer
 from retrovue.broadcast.timeparse import parse_date
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_json, emit_table
-from retrovue.errors import ValidationError
+from retrovue.cli.params import check_seconds
 from retrovue.runtime.onair.asrun_report import (
     DEFAULT_TOLERANCE_MS,
     AsRunEntry,
@@ -29,6 +29,7 @@ DateOpt = Annotated[
     str | None,
     typer.Option("--date", help="Broadcast day, YYYY-MM-DD (default: the one on air now)."),
 ]
+TOLERANCE_MAX_S = 86_400.0  # a day
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -144,8 +145,7 @@ def diff_cmd(
     json: JsonOpt = False,
 ) -> None:
     """Differences between CHANNEL's playlog and as-run log for one broadcast day."""
-    if tolerance_s < 0:
-        raise ValidationError(f"--tolerance must be 0 or more seconds, not {tolerance_s}")
+    check_seconds(tolerance_s, "--tolerance", max_s=TOLERANCE_MAX_S)
     cli = get_context(ctx)
     wanted = None if day is None else parse_date(day, option="--date")
     report = diff_day(

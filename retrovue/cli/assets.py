@@ -9,6 +9,7 @@ import typer
 from retrovue.broadcast.promotion import promote
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.cli.params import ID_MAX
 from retrovue.library.review import (
     AssetFilter,
     approve_assets,
@@ -60,7 +61,9 @@ def list_cmd(
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    asset_id: Annotated[int, typer.Argument(metavar="ID", help="Library asset id.")],
+    asset_id: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="Library asset id.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show one asset with its probe data and markers."""
@@ -99,7 +102,9 @@ def loudness_text(loudness: dict[str, object]) -> str:
 @app.command("approve")
 def approve_cmd(
     ctx: typer.Context,
-    asset_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Library asset ids.")],
+    asset_ids: Annotated[
+        list[int], typer.Argument(min=1, max=ID_MAX, metavar="ID...", help="Library asset ids.")
+    ],
 ) -> None:
     """Approve assets (all or none; failed or deleted ones are refused)."""
     cli = get_context(ctx)
@@ -110,7 +115,9 @@ def approve_cmd(
 @app.command("reject")
 def reject_cmd(
     ctx: typer.Context,
-    asset_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Library asset ids.")],
+    asset_ids: Annotated[
+        list[int], typer.Argument(min=1, max=ID_MAX, metavar="ID...", help="Library asset ids.")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
 ) -> None:
     """Reject assets with a reason (they can then never be promoted until approved)."""
@@ -123,7 +130,8 @@ def reject_cmd(
 def promote_cmd(
     ctx: typer.Context,
     asset_ids: Annotated[
-        list[int] | None, typer.Argument(metavar="[ID...]", help="Library asset ids.")
+        list[int] | None,
+        typer.Argument(min=1, max=ID_MAX, metavar="[ID...]", help="Library asset ids."),
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Every asset of a source.")] = None,
     series: Annotated[str | None, typer.Option("--series", help="Every asset of a series.")] = None,

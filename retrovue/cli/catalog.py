@@ -17,6 +17,7 @@ from retrovue.broadcast.catalog import (
 )
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.cli.params import ID_MAX
 from retrovue.errors import ValidationError
 from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
@@ -62,7 +63,9 @@ def list_cmd(
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    catalog_id: Annotated[int, typer.Argument(metavar="ID", help="Catalog asset id.")],
+    catalog_id: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="Catalog asset id.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show one catalog asset."""
@@ -96,7 +99,9 @@ def breaks_lines(breaks: dict[str, Any]) -> list[str]:
 @app.command("tag")
 def tag_cmd(
     ctx: typer.Context,
-    catalog_id: Annotated[int, typer.Argument(metavar="ID", help="Catalog asset id.")],
+    catalog_id: Annotated[
+        int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="Catalog asset id.")
+    ],
     add: Annotated[list[str] | None, typer.Option("--add", help="Tag to add (repeat).")] = None,
     remove: Annotated[
         list[str] | None, typer.Option("--remove", help="Tag to remove (repeat).")
@@ -111,7 +116,9 @@ def tag_cmd(
 @app.command("revoke")
 def revoke_cmd(
     ctx: typer.Context,
-    catalog_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Catalog asset ids.")],
+    catalog_ids: Annotated[
+        list[int], typer.Argument(min=1, max=ID_MAX, metavar="ID...", help="Catalog asset ids.")
+    ],
 ) -> None:
     """Take assets off the air (canonical = false); future playlogs are rebuilt without them."""
     cli = get_context(ctx)

@@ -26,6 +26,7 @@ from retrovue.cli import templates as template_commands
 from retrovue.cli.context import CliContext
 from retrovue.config import load_settings
 from retrovue.errors import RetrovueError
+from retrovue.logs import hide_url_password
 
 app = typer.Typer(
     name="retrovue",
@@ -93,7 +94,7 @@ def run_cli(args: list[str]) -> int:
     except RetrovueError as err:
         if _STATE["debug"]:
             raise
-        typer.echo(f"error: {err.message}", err=True)
+        typer.echo(f"error: {hide_url_password(err.message)}", err=True)
         return err.exit_code
     except typer.Exit as exit_:
         return int(exit_.exit_code)
@@ -111,6 +112,7 @@ def run_cli(args: list[str]) -> int:
     except Exception as err:  # the one edge where anything unexpected becomes a message
         if _STATE["debug"]:
             raise
-        typer.echo(f"error: unexpected {type(err).__name__}: {err} (run with --debug)", err=True)
+        text = hide_url_password(str(err))
+        typer.echo(f"error: unexpected {type(err).__name__}: {text} (run with --debug)", err=True)
         return 1
     return code if isinstance(code, int) else 0

@@ -9,15 +9,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
+from retrovue.broadcast.timeparse import parse_date, parse_instant
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
-from retrovue.errors import ValidationError
 from retrovue.scheduler.horizon import BuildSummary, Progress, build_horizon
 from retrovue.scheduler.query import OnAir, now_playing, schedule_for_day
 
@@ -26,25 +26,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _parse_date(option: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(f"{option}: {text!r} is not a date (write YYYY-MM-DD)") from None
+    return None if text is None else parse_date(text, option=option)
 
 
 def _parse_instant(text: str | None) -> datetime | None:
-    """ISO 8601; a time without a zone is taken as UTC."""
-    if text is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"--at: {text!r} is not a time (write ISO 8601, e.g. 2026-03-02T18:30:00Z)"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return None if text is None else parse_instant(text, option="--at")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from retrovue.broadcast.templates import BlockInfo, TemplateInfo, read_template,
 from retrovue.broadcast.timeparse import parse_block_duration, parse_hhmm
 from retrovue.cli.context import get_context
 from retrovue.cli.output import emit_fields, emit_json, emit_table
+from retrovue.cli.params import load_json
 from retrovue.errors import ValidationError
 
 app = typer.Typer(
@@ -104,12 +105,7 @@ def _load_rule(rule: str | None, rule_file: Path | None) -> object:
         except (OSError, UnicodeDecodeError) as err:
             raise ValidationError(f"--rule-file: cannot read {str(rule_file)!r}: {err}") from err
     assert rule is not None
-    try:
-        return json.loads(rule)
-    except json.JSONDecodeError as err:
-        raise ValidationError(
-            f"rule_json: not valid JSON: {err.msg} (line {err.lineno} column {err.colno})"
-        ) from err
+    return load_json(rule, "rule_json")
 
 
 @block_app.command("add")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrovue.errors import DatabaseError
+from retrovue.logs import hide_url_password
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
@@ -20,8 +21,11 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 def parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
-    except ArgumentError as err:
-        raise DatabaseError(f"invalid database URL {url!r}: {err}") from err
+    except (ArgumentError, ValueError) as err:  # ValueError: a port that is not a number
+        shown = hide_url_password(url)
+        raise DatabaseError(
+            f"invalid database URL {shown!r}: {hide_url_password(str(err))}"
+        ) from err
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":

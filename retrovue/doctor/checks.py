@@ -22,6 +22,7 @@ from retrovue.db.models import CatalogAsset, Channel, PlaylogEvent
 from retrovue.errors import RetrovueError
 from retrovue.hdhr.netaddr import detect_advertise_host, try_bind_tcp
 from retrovue.hdhr.packets import build_discover_request, parse_discover_reply
+from retrovue.logs import hide_url_password
 
 HTTP_TIMEOUT_S = 2.0
 UDP_TIMEOUT_S = 1.0
@@ -131,7 +132,7 @@ def check_migrations(database: Database) -> Check:
     try:
         current, head = migrate.current_revision(database), migrate.head_revision(database)
     except RetrovueError as err:
-        return Check("database schema", False, err.message, "check database_url")
+        return Check("database schema", False, hide_url_password(err.message), "check database_url")
     if current == head:
         return Check("database schema", True, f"at {head}")
     return Check(
@@ -262,7 +263,10 @@ def run_all(
     try:
         database = database_factory()
     except RetrovueError as err:
-        return [*checks, Check("database", False, err.message, "fix database_url")]
+        return [
+            *checks,
+            Check("database", False, hide_url_password(err.message), "fix database_url"),
+        ]
     checks.append(check_migrations(database))
     if checks[-1].ok:
         checks += [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from retrovue.hdhr.device import (
     DEVICE_TYPE_URN,
@@ -21,6 +21,7 @@ from retrovue.hdhr.device import (
 )
 from retrovue.hdhr.lineup import LineupChannel
 from retrovue.hdhr.tuners import TunerState
+from retrovue.text import clean_xml_text
 
 JsonObject = dict[str, object]
 
@@ -30,6 +31,12 @@ class ScanState:
     in_progress: bool = False
     progress_percent: int = 0
     found: int = 0
+
+
+def escape(text: str) -> str:
+    """XML character data: what XML forbids dropped (a name with a control character must
+    not break the document), the rest escaped."""
+    return _escape(clean_xml_text(text))
 
 
 def discover_json(device: Device) -> JsonObject:

@@ -18,6 +18,7 @@ READ_ONLY = "ERROR: read-only variable"
 FEATURES = "channelmap: us-cable\nmodulation: qam256\n"
 COPYRIGHT = "RetroVue HDHomeRun emulation. Not a Silicondust product."
 TUNER_VARIABLES = ("status", "lockkey", "channel", "vchannel", "streaminfo", "target")
+NAME_MAX = 256  # longer names are no variable of ours; the reply echoes this much of them
 SYSTEM_VARIABLES = ("/sys/model", "/sys/hwmodel", "/sys/version", "/sys/features", "/sys/copyright")
 
 
@@ -67,7 +68,7 @@ def lookup(view: StationView, name: str) -> str | None:
     system = _system(view)
     if name in system:
         return system[name]
-    match = re.fullmatch(r"/tuner(\d+)/([a-z]+)", name)
+    match = re.fullmatch(r"/tuner(\d{1,6})/([a-z]+)", name)  # no 5,000-digit int()
     if match is None:
         return None
     index = int(match.group(1))
@@ -77,6 +78,8 @@ def lookup(view: StationView, name: str) -> str | None:
 
 
 def answer(view: StationView, request: GetSetRequest) -> GetSetReply:
+    if len(request.name) > NAME_MAX:  # echoed whole, it could not be encoded in one reply
+        return GetSetReply(request.name[:NAME_MAX], error=UNKNOWN_VARIABLE)
     value = lookup(view, request.name)
     if value is None:
         return GetSetReply(request.name, error=UNKNOWN_VARIABLE)

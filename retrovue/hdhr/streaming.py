@@ -41,6 +41,16 @@ def parse_duration_s(raw: str | None) -> float | None:
     return value if value > 0 else None
 
 
+def tuner_index(text: str, count: int) -> int | None:
+    """The tuner ``/tuner<text>/`` names, or None when there is no such tuner (any number of
+    digits: no int() of thousands of them)."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(count)):
+        return None
+    index = int(digits)
+    return index if index < count else None
+
+
 def _stream_headers() -> dict[str, str]:
     return {"Content-Type": TS_CONTENT_TYPE, "Cache-Control": "no-cache"}
 
@@ -49,12 +59,12 @@ async def stream_handler(request: web.Request) -> web.StreamResponse:
     state = request.app[HDHR_STATE]
     number = request.match_info["number"]
     index_text = request.match_info.get("index")
-    index = None if index_text is None else int(index_text)
+    index = None if index_text is None else tuner_index(index_text, state.tuners.count)
+    if index_text is not None and index is None:
+        return web.Response(status=404)  # no such tuner
     channel = await state.lineup.find(number)
     if channel is None:
         return hdhr_error(404, "801 Unknown Channel")
-    if index is not None and index >= state.tuners.count:
-        return web.Response(status=404)  # no such tuner
     if request.method == "HEAD":
         return web.Response(headers=_stream_headers())
     client = request.remote or "unknown"
@@ -89,7 +99,7 @@ async def _serve(
     try:
         await response.prepare(request)
         duration_s = parse_duration_s(request.query.get("duration"))
-        await _copy(session, response, duration_s, state.clock)
+        await _copy(request, session, response, duration_s, state.clock)
         await response.write_eof()
     except ConnectionError:
         pass  # the client left; the slot is released by the caller
@@ -106,22 +116,37 @@ async def _pump(session: StreamSession, response: web.StreamResponse) -> None:
 
 
 async def _copy(
-    session: StreamSession, response: web.StreamResponse, duration_s: float | None, clock: Clock
+    request: web.Request,
+    session: StreamSession,
+    response: web.StreamResponse,
+    duration_s: float | None,
+    clock: Clock,
 ) -> None:
-    if duration_s is None:
-        await _pump(session, response)
-        return
+    """Copy until the stream ends, ``duration_s`` passes or the runtime drops the viewer (it
+    stopped reading: the write may be stuck on a full socket, so the connection is aborted)."""
     pump = asyncio.ensure_future(_pump(session, response))
-    timer = asyncio.ensure_future(clock.sleep_s(duration_s))
+    dropped = asyncio.ensure_future(session.dropped())
+    waits = {pump, dropped}
+    if duration_s is not None:
+        waits.add(asyncio.ensure_future(clock.sleep_s(duration_s)))
     try:
-        await asyncio.wait({pump, timer}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if dropped.done():
+            _abort(request)
+            raise ConnectionResetError("viewer dropped: it stopped reading")
     finally:
-        for task in (pump, timer):
+        for task in waits:
             task.cancel()
-        await asyncio.gather(pump, timer, return_exceptions=True)
+        await asyncio.gather(*waits, return_exceptions=True)
     error = pump.exception() if pump.done() and not pump.cancelled() else None
     if error is not None:
         raise error
+
+
+def _abort(request: web.Request) -> None:
+    log.warning("stream to %s: viewer stopped reading, connection closed", request.remote)
+    if request.transport is not None:
+        request.transport.abort()
 
 
 async def _close_quietly(session: StreamSession) -> None:

@@ -28,7 +28,11 @@ ARTWORK_NAMES = ("poster.jpg", "folder.jpg", "poster.png", "folder.png", "cover.
 def check_folder(path: str | Path) -> Path:
     """The absolute folder a filesystem source reads; :class:`SourceError` if it is not one."""
     folder = Path(path).expanduser()
-    if not folder.exists():
+    try:
+        exists = folder.exists()
+    except OSError as err:  # e.g. a name longer than the filesystem allows
+        raise SourceError(f"path {str(folder)[:200]!r}: {err.strerror}") from err
+    if not exists:
         raise SourceError(f"path {folder} does not exist")
     if not folder.is_dir():
         raise SourceError(f"path {folder} is not a directory")

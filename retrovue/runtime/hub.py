@@ -67,6 +67,7 @@ class Viewer:
         self.queued_bytes = 0
         self.wait_for_key = wait_for_key
         self.ended = False
+        self.dropped = asyncio.Event()  # set when the viewer fell too far behind
         self.bytes_out = 0
 
     def offer(self, chunk: bytes) -> bool:
@@ -81,6 +82,7 @@ class Viewer:
             chunk = chunk[start:]
         if self.queued_bytes + len(chunk) > self.max_bytes:
             self.end()
+            self.dropped.set()  # its connection is closed by whoever serves it
             return False
         self.queued_bytes += len(chunk)
         self.queue.put_nowait(chunk)

@@ -11,6 +11,10 @@ class StreamSession(Protocol):
 
     def __aiter__(self) -> AsyncIterator[bytes]: ...
 
+    async def dropped(self) -> None:
+        """Return once the runtime has dropped this viewer (it fell too far behind); the caller
+        then closes the viewer's connection. Never returns for a viewer that keeps up."""
+
     async def close(self) -> None: ...
 
 

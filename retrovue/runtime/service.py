@@ -60,6 +60,9 @@ class ViewerSession:
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self.viewer.chunks()
 
+    async def dropped(self) -> None:
+        await self.viewer.dropped.wait()
+
     async def close(self) -> None:
         if self._closed:
             return

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.broadcast.assignments import template_for_day
 from retrovue.clock import Clock
+from retrovue.config import HORIZON_DAYS_MAX
 from retrovue.db import Database
 from retrovue.db.models.broadcast import Channel, ScheduleDay
 from retrovue.errors import ScheduleError
@@ -279,8 +280,8 @@ def build_horizon(
     ``rebuild_from`` replaces the days from that date on, but never today or earlier (the day on
     air is kept). ``history_days`` prunes past days older than that (``None``: no pruning).
     """
-    if days < 1:
-        raise ScheduleError(f"--days must be at least 1 (got {days})")
+    if not 1 <= days <= HORIZON_DAYS_MAX:
+        raise ScheduleError(f"--days must be 1 to {HORIZON_DAYS_MAX}, as horizon_days (got {days})")
     notes: list[str] = []
 
     def plan_job(session: Session, work: _ChannelWork, today: date) -> _Job:

@@ -6,6 +6,7 @@ the producers (a steady stream that costs no encoding).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from retrovue.clock import Clock
@@ -28,6 +29,9 @@ class TestSignalSession:
         while not self.closed:
             yield self._signal.next_chunk()
             await self._clock.sleep_s(self._signal.chunk_s)
+
+    async def dropped(self) -> None:
+        await asyncio.Event().wait()  # a paced source never drops its viewer
 
     async def close(self) -> None:
         self.closed = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -34,6 +35,9 @@ class FakeSession:
             self.bytes_sent += len(chunk)
             yield chunk
             await self.clock.sleep_s(self.chunk_s)
+
+    async def dropped(self) -> None:
+        await asyncio.Event().wait()  # a paced source never drops its viewer
 
     async def close(self) -> None:
         self.closed = True

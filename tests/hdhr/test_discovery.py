@@ -156,6 +156,21 @@ async def test_unknown_names_and_sets_are_errors(tcp_port: int) -> None:
     assert replies[2].value is None
 
 
+async def test_huge_tuner_numbers_and_names_get_an_error_reply(tcp_port: int) -> None:
+    """A 5,000-digit tuner and a 20,000-byte 0xFF name: an error reply each, and the connection
+    still answers the next request."""
+    digits = "/tuner" + "9" * 5000 + "/status"
+    raw_name = p.encode_tlv(p.TAG_GETSET_NAME, b"\xff" * 20_000 + b"\x00")
+    frames = [get(digits), p.build_frame(p.TYPE_GETSET_REQUEST, raw_name), get("/sys/model")]
+    huge, binary, model = await getset(tcp_port, frames, 3)
+    assert huge is not None
+    assert huge.error == "ERROR: unknown getset variable"
+    assert digits.startswith(huge.name)
+    assert binary is not None
+    assert binary.error == "ERROR: unknown getset variable"
+    assert model == p.GetSetReply("/sys/model", value="hdhomerun5_atsc")
+
+
 async def test_bad_frames_are_skipped_one_reply_per_good_frame(tcp_port: int) -> None:
     good = get("/sys/model")
     bad_crc = good[:-1] + bytes([good[-1] ^ 0xFF])

@@ -162,6 +162,15 @@ async def test_unknown_and_disabled_channels_are_404(station: RunningStation) ->
     assert station.state.tuners.busy_count() == 0
 
 
+async def test_huge_tuner_numbers_are_404(station: RunningStation) -> None:
+    async with aiohttp.ClientSession() as client:
+        for path in ("/tuner" + "9" * 5000 + "/v2", "/tuner" + "0" * 5000 + "2/v2", "/tuner00/v2"):
+            async with client.get(url(station, path)) as resp:
+                expected = 200 if path == "/tuner00/v2" else 404
+                assert resp.status == expected, path[:40]
+    await wait_until(lambda: station.state.tuners.busy_count() == 0)
+
+
 async def test_all_tuners_busy_is_503_805_with_empty_body(station: RunningStation) -> None:
     async with aiohttp.ClientSession() as client:
         first = await client.get(url(station, "/auto/v2"))

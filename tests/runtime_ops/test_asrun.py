@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from retrovue.clock import FakeClock
+from retrovue.clock import FakeClock, SystemClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import AsRun
 from retrovue.runtime.onair.asrun import UNFINISHED_ERROR, AsRunRecorder, close_unfinished
+from retrovue.runtime.onair.operation import StationOperation
 from tests.runtime_ops.seed import add_asset, add_channel, add_events
 
 
@@ -181,21 +185,88 @@ def test_a_broken_database_never_raises_into_the_producer(
 def test_close_unfinished_marks_playing_rows_cut(db: Database, clock: FakeClock) -> None:
     now = clock.now_utc()
     channel_id = add_channel(db, "6", at_utc=now)
-    recorder = AsRunRecorder(db)
+    recorder = AsRunRecorder(db, clock=clock)
     done = recorder.started(
         channel_id, Item(now, now + timedelta(minutes=1), "programme", "A"), now, 0
     )
     recorder.finished(done, now + timedelta(minutes=1), "aired")
     recorder.started(channel_id, Item(now, now + timedelta(minutes=2), "programme", "B"), now, 0)
     recorder.close()
-    assert close_unfinished(db, now + timedelta(minutes=3)) == 1
+    assert close_unfinished(db) == 1
     aired, cut = _rows(db)
     assert aired.status == "aired"
-    assert (cut.status, cut.error, cut.actual_end_utc) == (
-        "cut",
-        UNFINISHED_ERROR,
-        now + timedelta(minutes=3),
+    assert (cut.status, cut.error) == ("cut", UNFINISHED_ERROR)
+    assert cut.actual_end_utc == now  # no heartbeat after its start: nothing more is known
+
+
+def test_after_a_crash_rows_end_at_their_last_heartbeat_never_past_the_plan(
+    db: Database, clock: FakeClock
+) -> None:
+    """Killed at 04:16:36, restarted 04:18:32: the 12 s bumper that started 04:16:20 aired
+    until its last heartbeat (04:16:30), not until the restart; a programme stamped after its
+    planned end (a late boundary) is closed at that end."""
+    clock.set(datetime(2026, 3, 2, 4, 16, 20, tzinfo=UTC))
+    start = clock.now_utc()
+    channel_id = add_channel(db, "6", at_utc=start)
+    recorder = AsRunRecorder(db, clock=clock)
+    bumper = Item(start, start + timedelta(seconds=12), "filler", "Bumper")
+    late = Item(start - timedelta(minutes=30), start + timedelta(seconds=5), "programme", "Late")
+    recorder.started(channel_id, bumper, start, 0)
+    recorder.started(channel_id, late, start, 1_800_000)
+    clock.advance(10)
+    recorder.beat()
+    assert recorder.flush()
+    recorder.close()  # what a SIGKILL leaves: rows playing, the last stamp at 04:16:30
+    clock.set(datetime(2026, 3, 2, 4, 18, 32, tzinfo=UTC))
+    StationOperation(db, clock).close()
+    bumper_row, late_row = _rows(db)
+    assert (bumper_row.status, bumper_row.error) == ("cut", UNFINISHED_ERROR)
+    assert bumper_row.actual_end_utc == datetime(2026, 3, 2, 4, 16, 30, tzinfo=UTC)
+    assert (late_row.status, late_row.error) == ("cut", UNFINISHED_ERROR)
+    assert late_row.actual_end_utc == late.end_utc
+
+
+def test_a_killed_server_leaves_rows_that_close_where_they_stopped_airing(
+    sqlite_db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A real SIGKILL: a process records a start and heartbeats (every 50 ms) until killed."""
+    now = clock.now_utc()
+    channel_id = add_channel(sqlite_db, "6", at_utc=now)
+    script = (
+        "import sys, time\n"
+        "from datetime import datetime, timedelta\n"
+        "from retrovue.db import Database\n"
+        "from retrovue.runtime.onair.asrun import AsRunRecorder\n"
+        "from tests.runtime_ops.test_asrun import Item\n"
+        "recorder = AsRunRecorder(Database(sys.argv[1]), heartbeat_s=0.05)\n"
+        "now = datetime.now().astimezone()\n"
+        "item = Item(now, now + timedelta(hours=1), 'programme', 'Long')\n"
+        "recorder.started(int(sys.argv[2]), item, now, 0)\n"
+        "time.sleep(3600)\n"
     )
+    url = sqlite_db.url.render_as_string(hide_password=False)
+    child = subprocess.Popen([sys.executable, "-c", script, url, str(channel_id)])
+    try:
+        ticks = SystemClock()
+        deadline = ticks.monotonic_s() + 60  # generous: only how long the child takes to start
+        while not _stamped_after_start(sqlite_db):
+            assert ticks.monotonic_s() < deadline, "no heartbeat from the child"
+            time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait()
+    (row,) = _rows(sqlite_db)
+    last_stamp = row.aired_until_utc
+    assert row.status == "playing"
+    assert last_stamp is not None
+    assert close_unfinished(sqlite_db) == 1
+    (row,) = _rows(sqlite_db)
+    assert (row.status, row.actual_end_utc, row.error) == ("cut", last_stamp, UNFINISHED_ERROR)
+
+
+def _stamped_after_start(database: Database) -> bool:
+    rows = _rows(database)
+    return bool(rows) and rows[0].aired_until_utc not in (None, rows[0].actual_start_utc)
 
 
 def test_calls_return_while_the_database_is_locked(sqlite_db: Database, clock: FakeClock) -> None:

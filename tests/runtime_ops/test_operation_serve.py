@@ -44,6 +44,7 @@ def _left_playing(database: Database) -> None:
                 planned_start_utc=T0 - timedelta(hours=1),
                 planned_end_utc=T0,
                 actual_start_utc=T0 - timedelta(hours=1),
+                aired_until_utc=T0 - timedelta(minutes=20),  # the last heartbeat before a crash
                 offset_ms=0,
                 status="playing",
             )
@@ -70,7 +71,7 @@ async def test_serve_records_the_as_run_log(
     await service.close()
     left, aired = asrun_rows(sqlite_db)
     assert (left.title, left.status, left.error) == ("Left over", "cut", UNFINISHED_ERROR)
-    assert left.actual_end_utc == T0 + timedelta(seconds=1)
+    assert left.actual_end_utc == T0 - timedelta(minutes=20)  # not the restart time
     assert aired.title == "First: Pilot"
     assert aired.actual_start_utc == T0 + timedelta(seconds=1)
     assert aired.offset_ms == 1000  # 1 s into the event (its file starts at 0.5 s)

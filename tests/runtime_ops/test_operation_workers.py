@@ -5,10 +5,15 @@ modes reach the worker; nothing is left running after the channel stops."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
-from datetime import timedelta
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +26,7 @@ from retrovue.runtime.isolation.launch import ProcessLauncher
 from retrovue.runtime.mpegts import psi_preamble
 from retrovue.runtime.onair.operation import StationOperation
 from retrovue.runtime.playout.channel import ChannelInfo
-from retrovue.runtime.playout.timeline import ListTimeline, back_to_back
+from retrovue.runtime.playout.timeline import ListTimeline, TimelineItem, back_to_back
 from retrovue.runtime.service import LiveChannel, RuntimeStreamService, ViewerSession
 from retrovue.testing.media import MediaSpec, make_media
 from retrovue.testing.tscheck import check_ts
@@ -219,3 +224,73 @@ async def test_a_stopped_channel_leaves_no_worker_behind(clip: Path, sqlite_db: 
     assert len(set(pids)) == len(pids) >= 5
     for pid in pids:
         assert await _gone(pid, within_s=5.0)
+
+
+class SlowStartTimeline:
+    """A timeline whose first read takes ``delay_s``: a worker's cold start on a loaded machine
+    (fork, imports, first database read) as seen by the server. Pickled into the worker."""
+
+    def __init__(self, items: list[TimelineItem], delay_s: float) -> None:
+        self._timeline = ListTimeline(items)
+        self._delay_s = delay_s
+
+    def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:
+        if self._delay_s:
+            time.sleep(self._delay_s)
+            self._delay_s = 0.0
+        return self._timeline.items_from(at_utc, count)
+
+
+def _slow_start_service(
+    clip: Path, clock: SystemClock, delay_s: float, *, hang_s: float, start_s: float
+) -> RuntimeStreamService:
+    items = back_to_back(clock.now_utc(), [(str(clip), 1.0, 0.0)] * 120, title="part")
+    info = ChannelInfo("5", NAME, TEST_PROFILE, x264_preset="ultrafast")
+    setup = ChannelSetup(info, SlowStartTimeline(items, delay_s))
+    launcher = ProcessLauncher(warm=False, hang_s=hang_s, start_s=start_s)
+    return RuntimeStreamService(StaticDirectory({"5": setup}), clock, launcher=launcher)
+
+
+@contextlib.contextmanager
+def _cpu_load(processes: int = 2) -> Iterator[None]:
+    """Busy processes (niced) for the block: the loaded machine of a cold start."""
+    burn = "while True: pass"
+    burners = [subprocess.Popen(["nice", sys.executable, "-c", burn]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+async def test_a_worker_slow_to_start_is_not_taken_for_a_hung_one(clip: Path) -> None:
+    """Under load, its start takes three times the hang bound: the start-up bound applies."""
+    clock = SystemClock()
+    service = _slow_start_service(clip, clock, 1.5, hang_s=0.5, start_s=60.0)
+    with _cpu_load():
+        viewer = await service.open("5", client="a")
+        channel = service.live("5")
+        assert channel is not None
+        data = await _read(viewer, 60_000, [])
+    assert channel.restarts == 0
+    assert channel.producer.error is None
+    report = check_ts(_new_worker_part(data), fps=TEST_PROFILE.fps, gop_s=TEST_PROFILE.gop_s)
+    assert report.errors == []
+    await viewer.close()
+    await service.close()
+
+
+async def test_a_worker_that_never_starts_is_killed_at_the_start_up_bound(clip: Path) -> None:
+    clock = SystemClock()
+    service = _slow_start_service(clip, clock, 3600.0, hang_s=0.5, start_s=1.0)
+    viewer = await service.open("5", client="a")
+    channel = service.live("5")
+    assert channel is not None
+    first = channel.producer
+    async with asyncio.timeout(60):  # generous: the bound is 1 s
+        while first.error is None:
+            await asyncio.sleep(0.05)
+    assert "hung: no output since its start for" in str(first.error)
+    await viewer.close()
+    await service.close()

@@ -6,8 +6,11 @@ import json
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from sqlalchemy import func, select
+
 from retrovue.clock import SystemClock
 from retrovue.db import Database
+from retrovue.db.models.broadcast import PlaylogEvent
 from retrovue.scheduler.timegrid import DayClock, broadcast_day_of
 from tests.conftest import CliRunner
 from tests.scheduler.dbseed import add_assets, add_channel, add_template, assign, series_rows
@@ -76,15 +79,24 @@ def test_bad_input_is_one_line_and_exit_2(db: Database, cli: CliRunner) -> None:
         (("schedule", "build", "--rebuild-from", "2026-13-01"), "--rebuild-from: '2026-13-01'"),
         (("schedule", "show", "99"), "no channel '99'"),
         (("schedule", "build", "--channel", "99"), "no channel '99'"),
-        (("schedule", "build", "--days", "0"), "--days must be at least 1"),
+        (("schedule", "build", "--days", "0"), "--days must be 1 to 60, as horizon_days (got 0)"),
+        (("schedule", "build", "--days", "100000"), "--days must be 1 to 60"),
+        (("schedule", "build", "--days", "61"), "--days must be 1 to 60"),
         (
             ("schedule", "now", "5", "--at", "2001-01-01T00:00:00Z"),
             "nothing scheduled on channel 5",
         ),
     ]
+    events_before = _event_count(db)
     for args, message in cases:
         result = cli(*args)
         assert result.code == 2, (args, result.out, result.err)
         assert result.err.startswith("error: ")
         assert message in result.err
         assert len(result.err.strip().splitlines()) == 1
+    assert _event_count(db) == events_before
+
+
+def _event_count(database: Database) -> int:
+    with database.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(PlaylogEvent)) or 0)

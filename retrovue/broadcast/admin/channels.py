@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from retrovue.broadcast import look
-from retrovue.broadcast.admin.common import flush_or_conflict
+from retrovue.broadcast.admin.common import flush_or_conflict, printable
 from retrovue.broadcast.channels import ChannelInfo, channel_grid, find_channel, get_channel
 from retrovue.broadcast.layout import (
     check_blocks_fit_channel,
@@ -65,14 +65,14 @@ def _name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 200:
         raise ValidationError("channel name: must be 1 to 200 characters")
-    return cleaned
+    return printable(cleaned, "channel name")
 
 
 def _optional_text(value: str, option: str, max_length: int) -> str | None:
     cleaned = value.strip()
     if len(cleaned) > max_length:
         raise ValidationError(f"{option}: longer than {max_length} characters")
-    return cleaned or None
+    return printable(cleaned, option) or None
 
 
 def _logo(value: str) -> str | None:
@@ -80,7 +80,11 @@ def _logo(value: str) -> str | None:
     if not cleaned or cleaned.startswith(_URL_PREFIXES):
         return cleaned or None
     path = Path(cleaned).expanduser()
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as err:  # e.g. a name longer than the filesystem allows
+        raise ValidationError(f"--logo: {cleaned[:200]!r}: {err.strerror}") from err
+    if not is_file:
         raise ValidationError(f"--logo: {cleaned!r} is neither an http(s) URL nor an existing file")
     return str(path.resolve())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from retrovue.broadcast.admin.common import flush_or_conflict
+from retrovue.broadcast.admin.common import flush_or_conflict, printable
 from retrovue.broadcast.channels import channel_grid
 from retrovue.broadcast.layout import BlockSpan, check_blocks_fit_channel, check_new_block
 from retrovue.broadcast.rules import parse_rule, rule_to_json
@@ -31,7 +31,7 @@ def _template_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
         raise ValidationError(f"template name: must be 1 to {NAME_MAX_LENGTH} characters")
-    return cleaned
+    return printable(cleaned, "template name")
 
 
 def _block_name(name: str | None) -> str | None:
@@ -40,7 +40,7 @@ def _block_name(name: str | None) -> str | None:
     cleaned = name.strip()
     if len(cleaned) > NAME_MAX_LENGTH:
         raise ValidationError(f"--name: longer than {NAME_MAX_LENGTH} characters")
-    return cleaned or None
+    return printable(cleaned, "--name") or None
 
 
 def _lock_template(session: Session, name: str) -> Template:

@@ -266,6 +266,9 @@ class AsRun(Base):
     planned_end_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     actual_start_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actual_end_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # while 'playing': the last instant known to have aired (the server's heartbeat); a row a
+    # crash left playing is closed there at the next start
+    aired_until_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     offset_ms: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -15,7 +15,7 @@ from typing import Protocol
 from retrovue.clock import Clock
 from retrovue.runtime.directory import ChannelSetup, PlaylogTimeline
 from retrovue.runtime.isolation.native import limit_malloc_arenas
-from retrovue.runtime.isolation.supervisor import ProcessProducer, warm_up
+from retrovue.runtime.isolation.supervisor import HANG_S, START_S, ProcessProducer, warm_up
 from retrovue.runtime.onair.operation import ChannelOperation
 from retrovue.runtime.playout.channel import ProducerOptions
 from retrovue.runtime.playout.engine import ReusableOutput
@@ -79,8 +79,16 @@ class ProcessLauncher:
     """Workers read the playlog from ``database_url`` themselves; other timelines (tests,
     benchmarks) are sent to the worker and must pickle."""
 
-    def __init__(self, database_url: str | None = None, *, warm: bool = True) -> None:
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        warm: bool = True,
+        hang_s: float = HANG_S,
+        start_s: float = START_S,
+    ) -> None:
         self._database_url = database_url
+        self._hang_s, self._start_s = hang_s, start_s
         if warm:  # the fork server imports PyAV once, off the caller's thread
             threading.Thread(target=warm_up, name="producer-warm-up", daemon=True).start()
 
@@ -102,6 +110,7 @@ class ProcessLauncher:
             options=options, on_exit=on_exit, operation=operation,
             database_url=self._database_url if playlog else None,
             timeline=None if playlog else setup.timeline,
+            hang_s=self._hang_s, start_s=self._start_s,
         )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from multiprocessing.process import BaseProcess
 from retrovue.clock import Clock
 from retrovue.runtime.isolation import messages as msg
 from retrovue.runtime.isolation.worker import worker_main
+from retrovue.runtime.mpegts import PSI_PIDS
 from retrovue.runtime.onair.operation import ChannelOperation
 from retrovue.runtime.playout.channel import ChannelInfo, ProducerOptions
 from retrovue.runtime.playout.hooks import FinalStatus
@@ -37,11 +38,22 @@ log = logging.getLogger(__name__)
 CONTEXT = multiprocessing.get_context("forkserver")
 PRELOAD = "retrovue.runtime.isolation.worker"  # imported once by the fork server, with PyAV
 KEEPALIVE_S = 1.0  # worker silent this long: null packets to the viewers
-HANG_S = 3.0  # worker silent this long: killed and replaced
+HANG_S = 3.0  # worker silent this long once it has sent bytes: killed and replaced
+START_S = 30.0  # a new worker's first bytes (fork, imports, first file, first frame) within this
 DIRECTOR_POLL_S = 0.1
 JOIN_S = 5.0
 NULL_PACKET = b"\x47\x1f\xff\x10" + b"\xff" * 184
 TS_PACKET = 188
+NULL_PID = 0x1FFF
+
+
+def carries_media(chunk: bytes) -> bool:
+    """``chunk`` has a TS packet that is neither a table (PAT, PMT, SDT) nor padding (pure)."""
+    for at in range(0, len(chunk) - TS_PACKET + 1, TS_PACKET):
+        pid = ((chunk[at + 1] & 0x1F) << 8) | chunk[at + 2]
+        if pid not in PSI_PIDS and pid != NULL_PID:
+            return True
+    return False
 
 
 class ProducerDied(RuntimeError):
@@ -91,8 +103,11 @@ class ProcessProducer:
         operation: ChannelOperation | None = None,
         database_url: str | None = None,
         timeline: Timeline | None = None,
+        hang_s: float = HANG_S,
+        start_s: float = START_S,
     ) -> None:
         self.channel = info
+        self._hang_s, self._start_s = hang_s, start_s
         self.clock = clock
         self._publish = publish
         self._on_exit = on_exit
@@ -116,6 +131,7 @@ class ProcessProducer:
         self._director: DirectorState | None = None
         self._reported: list[str | None] = []
         self._last_bytes_mono = 0.0
+        self._on_air = False  # the current worker made its first frame: HANG_S, not START_S
         self._supervisor = threading.Thread(
             target=self._supervise, name=f"worker-{info.number}", daemon=True
         )
@@ -169,6 +185,7 @@ class ProcessProducer:
             name=f"producer-{self.channel.number}", daemon=True,
         )  # fmt: skip
         self.start_mono = self._last_bytes_mono = self.clock.monotonic_s()
+        self._on_air = False
         process.start()
         child_control.close()
         child_data.close()
@@ -196,15 +213,22 @@ class ProcessProducer:
                     self._handle(control.recv())
             except (EOFError, OSError):
                 return
-            silent_s = self.clock.monotonic_s() - self._last_bytes_mono
-            if silent_s > HANG_S and process.is_alive() and not self._stopping.is_set():
-                log.error(
-                    "channel %s: worker sent nothing for %.1f s; killed",
-                    self.channel.number, silent_s,
-                )  # fmt: skip
-                self._reported.append(f"hung: no output for {silent_s:.1f} s")
-                process.kill()
+            self._kill_if_hung(process)
             self._forward_mode()
+
+    def _kill_if_hung(self, process: BaseProcess) -> None:
+        """Silent past its bound: ``start_s`` until the worker's first audio or video bytes (its
+        start may include a slow first read after the stream's first tables), then ``hang_s``."""
+        started = self._on_air
+        silent_s = self.clock.monotonic_s() - self._last_bytes_mono
+        if silent_s <= (self._hang_s if started else self._start_s):
+            return
+        if not process.is_alive() or self._stopping.is_set():
+            return
+        what = "no output for" if started else "no output since its start for"
+        log.error("channel %s: worker hung, %s %.1f s; killed", self.channel.number, what, silent_s)
+        self._reported.append(f"hung: {what} {silent_s:.1f} s")
+        process.kill()
 
     def _outcome(self, process: BaseProcess) -> BaseException | None:
         reported = self._reported[-1] if self._reported else None
@@ -277,5 +301,6 @@ class ProcessProducer:
             except (EOFError, OSError):
                 return
             self._last_bytes_mono = self.clock.monotonic_s()
+            self._on_air = self._on_air or carries_media(chunk)
             self._publish(chunk)
             offset = (offset + len(chunk)) % TS_PACKET

@@ -29,6 +29,11 @@ for the database (a busy SQLite write lock can hold a writer for seconds). ``sta
 writer thread writes each record in its own short transaction and logs (never raises) when the
 database refuses. The handle ``started`` returns is the recorder's own number for the row;
 :meth:`AsRunRecorder.row_id` gives the database id once written (``flush`` waits for that).
+
+Heartbeat: every ``heartbeat_s`` the writer stamps the rows it has open with the clock's now
+(``aired_until_utc``). A server that dies without closing them (SIGKILL, power loss) leaves rows
+``playing``; the next start closes each at the last instant known to have aired (its last stamp,
+never past its planned end, never before its start) as ``cut``, with :data:`UNFINISHED_ERROR`.
 """
 
 from __future__ import annotations
@@ -37,12 +42,14 @@ import itertools
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, get_args
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from retrovue.clock import Clock, SystemClock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import EVENT_KINDS, AsRun, CatalogAsset, PlaylogEvent
 from retrovue.runtime.playout.hooks import FinalStatus
@@ -54,7 +61,8 @@ QUEUE_LIMIT = 10_000
 HANDLES_KEPT = 4096
 TITLE_MAX = 1000
 ERROR_MAX = 2000
-UNFINISHED_ERROR = "server stopped while it was on air"
+HEARTBEAT_S = 5.0
+UNFINISHED_ERROR = "ended by a crash: the server stopped while it was on air"
 
 
 class AsRunItem(Protocol):
@@ -134,6 +142,7 @@ def insert_started(database: Database, record: StartRecord) -> int:
             planned_start_utc=record.planned_start_utc,
             planned_end_utc=record.planned_end_utc,
             actual_start_utc=record.actual_start_utc,
+            aired_until_utc=record.actual_start_utc,
             offset_ms=record.offset_ms,
             status="playing",
         )
@@ -152,28 +161,56 @@ def update_finished(database: Database, row_id: int, record: FinishRecord) -> No
         )
 
 
-def close_unfinished(database: Database, at_utc: datetime) -> int:
-    """Mark rows left 'playing' by a stopped server as cut at ``at_utc``; returns how many.
+def stamp_playing(database: Database, row_ids: list[int], at_utc: datetime) -> None:
+    """The heartbeat: ``row_ids`` (still playing) aired until ``at_utc`` (own transaction)."""
+    with database.transaction(immediate=True) as session:
+        session.execute(
+            update(AsRun)
+            .where(AsRun.id.in_(row_ids), AsRun.status == "playing")
+            .values(aired_until_utc=at_utc)
+        )
 
-    Call once at start-up, before any producer runs.
+
+def crash_end(row: AsRun) -> datetime:
+    """Where a row a crash left playing ends (pure): its last heartbeat, never past its planned
+    end, never before its start."""
+    end = row.aired_until_utc or row.actual_start_utc
+    if row.planned_end_utc is not None:
+        end = min(end, row.planned_end_utc)
+    return max(end, row.actual_start_utc)
+
+
+def close_unfinished(database: Database) -> int:
+    """Close the rows a crashed server left 'playing' (see :func:`crash_end`) as cut, marked
+    :data:`UNFINISHED_ERROR`; returns how many. Call once at start-up, before any producer runs.
     """
     with database.transaction(immediate=True) as session:
-        result = session.execute(
-            update(AsRun)
-            .where(AsRun.status == "playing")
-            .values(actual_end_utc=at_utc, status="cut", error=UNFINISHED_ERROR)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        rows = list(session.scalars(select(AsRun).where(AsRun.status == "playing")))
+        for row in rows:
+            row.actual_end_utc = crash_end(row)
+            row.status, row.error = "cut", UNFINISHED_ERROR
+        return len(rows)
 
 
 _STOP = object()
+_BEAT = object()
 
 
 class AsRunRecorder:
     """Thread-safe, never-raising recorder with one background writer thread."""
 
-    def __init__(self, database: Database, *, queue_limit: int = QUEUE_LIMIT) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock | None = None,
+        heartbeat_s: float = HEARTBEAT_S,
+        queue_limit: int = QUEUE_LIMIT,
+    ) -> None:
         self._database = database
+        self._clock = clock or SystemClock()
+        self._heartbeat_s = heartbeat_s
+        self._playing: set[int] = set()  # row ids started and not yet finished
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_limit)
         self._handles = itertools.count(1)
         self._row_ids: dict[int, int] = {}
@@ -206,6 +243,10 @@ class AsRunRecorder:
             status = "failed"
         text = None if error is None else " ".join(str(error).split())[:ERROR_MAX]
         self._put(FinishRecord(asrun_id, actual_end_utc, status, text))
+
+    def beat(self) -> None:
+        """Stamp the open rows now (the writer also does this every ``heartbeat_s``)."""
+        self._put(_BEAT)
 
     def row_id(self, handle: int) -> int | None:
         """The database id of a handle's row, once written (``None`` before or if it failed)."""
@@ -244,21 +285,38 @@ class AsRunRecorder:
             log.error("as-run: queue full (database too slow?), record dropped: %s", record)
 
     def _run(self) -> None:
+        ticks = SystemClock()  # the queue's timeout is real time, whatever clock stamps rows
+        next_beat_s = ticks.monotonic_s() + self._heartbeat_s
         while True:
-            record = self._queue.get()
+            try:
+                record = self._queue.get(timeout=max(0.0, next_beat_s - ticks.monotonic_s()))
+            except queue.Empty:
+                record = _BEAT
             if record is _STOP:
                 return
             if isinstance(record, threading.Event):
                 record.set()
                 continue
-            try:
-                self._write(record)
-            except Exception:  # edge of the writer loop: log and go on
-                log.exception("as-run: cannot write %s", record)
+            if record is _BEAT or ticks.monotonic_s() >= next_beat_s:
+                next_beat_s = ticks.monotonic_s() + self._heartbeat_s
+                self._guarded(self._beat)
+            if record is not _BEAT:
+                self._guarded(self._write, record)
+
+    def _guarded(self, write: Callable[..., None], *args: object) -> None:
+        try:
+            write(*args)
+        except Exception:  # edge of the writer loop: log and go on
+            log.exception("as-run: cannot write")
+
+    def _beat(self) -> None:
+        if self._playing:
+            stamp_playing(self._database, sorted(self._playing), self._clock.now_utc())
 
     def _write(self, record: object) -> None:
         if isinstance(record, StartRecord):
             row_id = insert_started(self._database, record)
+            self._playing.add(row_id)
             with self._lock:
                 self._row_ids[record.handle] = row_id
                 while len(self._row_ids) > HANDLES_KEPT:  # oldest first (insertion order)
@@ -269,6 +327,7 @@ class AsRunRecorder:
             if row_id_or_none is None:
                 log.warning("as-run: end of handle %s without a written start", record.handle)
                 return
+            self._playing.discard(row_id_or_none)
             update_finished(self._database, row_id_or_none, record)
 
 

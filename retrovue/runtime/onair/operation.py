@@ -110,10 +110,12 @@ class StationOperation:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
-        closed = close_unfinished(database, clock.now_utc())
+        closed = close_unfinished(database)
         if closed:
-            log.info("as-run: %d row(s) left playing by the last run finished as cut", closed)
-        self.recorder = AsRunRecorder(database)
+            log.warning(
+                "as-run: %d row(s) left playing by a crash closed at their last heartbeat", closed
+            )
+        self.recorder = AsRunRecorder(database, clock=clock)
         self.director = DirectorPoller(database, clock)
 
     def mode(self, channel_id: int) -> DirectorState:
