@@ -38,12 +38,18 @@ def bug_image(value: str) -> str:
     if cleaned == CALLSIGN:
         return cleaned
     path = Path(cleaned).expanduser()
-    if not path.is_file():
-        raise ValidationError(f"--bug: {cleaned!r} is not a file (give a PNG or JPEG, or callsign)")
-    size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        raise ValidationError(f"--bug: {path} is {size} bytes; at most {MAX_IMAGE_BYTES}")
-    head = path.read_bytes()[: 64 * 1024]
+    try:
+        if not path.is_file():
+            raise ValidationError(
+                f"--bug: {cleaned[:200]!r} is not a file (give a PNG or JPEG, or callsign)"
+            )
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise ValidationError(f"--bug: {path} is {size} bytes; at most {MAX_IMAGE_BYTES}")
+        with path.open("rb") as image:
+            head = image.read(64 * 1024)
+    except OSError as err:  # unreadable, or a name longer than the filesystem allows
+        raise ValidationError(f"--bug: {cleaned[:200]!r}: {err.strerror}") from err
     width, height = image_size(head, str(path))
     if max(width, height) > MAX_IMAGE_PX:
         raise ValidationError(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from retrovue.cli.context import get_context
+from retrovue.errors import ValidationError
 from retrovue.web.auth import generate_password, save_password
 
 app = typer.Typer(help="Operator access to the web pages and API.", no_args_is_help=True)
@@ -34,6 +35,8 @@ def password_cmd(
         password = generate_password()
     elif from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        raise ValidationError("no terminal to ask the password on: use --stdin or --generate")
     else:
         password = typer.prompt("Operator password", hide_input=True, confirmation_prompt=True)
     path = save_password(data_dir, password)

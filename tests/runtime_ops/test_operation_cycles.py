@@ -20,7 +20,14 @@ import pytest
 
 CYCLES = 200
 WARM_UP = 150  # a fresh server's RSS levels off after 100-150 tunes (pools, caches)
-MAX_RSS_GROWTH = 0.05
+# Growth of the server's RSS over the measured cycles (medians of the first and last 20). With
+# worker processes the server does no media work and stays level (0.2 % measured). With threads
+# the producers' native memory (FFmpeg, x264, glibc with one arena) keeps creeping up: 1-10 %
+# over these 200 cycles in runs of this code and of the code before the playout core alike
+# (about 0.1 MB a tune, Python's own memory flat by tracemalloc; docs/runtime-operation.md,
+# *Limits*). The bound still catches the regression this test was written for: with glibc's
+# default arena per thread the server grew about 30 % from tune 150 to tune 400.
+MAX_RSS_GROWTH = {"process": 0.05, "thread": 0.15}
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -45,6 +52,6 @@ def test_tune_untune_cycles_leak_nothing(tmp_path: Path, isolation: str) -> None
     assert set(result["asrun_statuses"]) <= {"aired", "cut"}
     growth = result["rss_growth"]
     before_kb, after_kb = result["rss_kb"]
-    assert growth < MAX_RSS_GROWTH, (
+    assert growth < MAX_RSS_GROWTH[isolation], (
         f"server RSS grew {growth:.1%} over {CYCLES} cycles ({before_kb} -> {after_kb} kB)"
     )
