@@ -34,7 +34,10 @@ def password_cmd(
     if generate:
         password = generate_password()
     elif from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            password = sys.stdin.readline().rstrip("\r\n")
+        except OSError as err:  # no standard input to read (closed, or not readable)
+            raise ValidationError(f"--stdin: cannot read standard input: {err}") from err
     elif not sys.stdin.isatty():
         raise ValidationError("no terminal to ask the password on: use --stdin or --generate")
     else:
