@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import http.client
 import io
 import math
 import socket
@@ -148,8 +149,26 @@ def _read_until_programme(
 
 
 def tune_http(port: int, number: str, tag: int, *, http10: bool) -> Tune:
-    version = "1.0" if http10 else "1.1"
-    request = f"GET /auto/v{number} HTTP/{version}\r\nHost: 127.0.0.1:{port}\r\n"
+    """HTTP/1.0 as Plex sends it (the body is the stream, read off the socket), or HTTP/1.1
+    (``http.client``, which undoes a chunked body as it arrives)."""
+    if http10:
+        return _tune_http10(port, number, tag)
+    received = Received()
+    begin = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", f"/auto/v{number}", headers={"User-Agent": "tune-e2e"})
+        response = connection.getresponse()
+        received.headers_s = time.perf_counter() - begin
+        if response.status != 200:
+            raise RuntimeError(f"channel {number}: HTTP {response.status}")
+        return _read_until_programme(lambda: response.read1(65536), received, begin, tag)
+    finally:
+        connection.close()
+
+
+def _tune_http10(port: int, number: str, tag: int) -> Tune:
+    request = f"GET /auto/v{number} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n"
     request += "User-Agent: tune-e2e\r\n\r\n"
     received = Received()
     begin = time.perf_counter()

@@ -162,7 +162,7 @@ def run_startup(env: dict[str, str], root: Path, isolation: str, rounds: int, ou
 
 def run_steady(
     env: dict[str, str], root: Path, isolation: str, tunes: int, paths: dict[str, Path],
-    out: Results,
+    out: Results, *, with_sync: bool = True,
 ) -> None:  # fmt: skip
     with serving(env, isolation, root / f"serve-{isolation}.log") as port:
         time.sleep(1.0)
@@ -182,7 +182,8 @@ def run_steady(
                 watcher.close()
                 out.add(kind.key, "ffmpeg CLI", ffmpeg_tune(paths[kind.key], kind))
             time.sleep(LINGER_S + 1.5)  # every producer lingers out: the next tunes are cold
-        run_during_sync(env, root, port, isolation, tunes, out)
+        if with_sync:
+            run_during_sync(env, root, port, isolation, tunes, out)
 
 
 def run_during_sync(
@@ -215,6 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tunes", type=int, default=5)
     parser.add_argument("--startup-rounds", type=int, default=3)
+    parser.add_argument("--no-sync", action="store_true", help="skip the tunes during a sync")
     parser.add_argument("--isolation", nargs="+", default=["process", "thread"])
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache/retrovue-bench/tune")
     args = parser.parse_args()
@@ -225,7 +227,7 @@ def main() -> None:
         env = build_station(root, args.cache)
         for isolation in args.isolation:
             run_startup(env, root, isolation, args.startup_rounds, out)
-            run_steady(env, root, isolation, args.tunes, paths, out)
+            run_steady(env, root, isolation, args.tunes, paths, out, with_sync=not args.no_sync)
     print(f"load {os.getloadavg()[0]:.1f}; seconds after the request, p50/p90/max (* = not seen)")
     out.print()
 

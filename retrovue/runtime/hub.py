@@ -4,8 +4,12 @@ The producer thread (or a worker's reader thread) calls :meth:`Hub.publish` for 
 few output frames. At most ``max_in_flight`` chunks wait for the loop (a bounded hand-over: the
 producer blocks if the loop stalls). Each viewer has its own queue bounded in bytes
 (``VIEWER_QUEUE_BYTES``); a viewer that cannot keep up is dropped instead of slowing the others.
-A viewer who joins a running stream starts at the next IDR chunk, at the SDT, PAT and PMT the muxer
-writes right before every IDR, so the viewer's first bytes are decodable.
+The hub keeps the stream since its latest join point (the SDT, PAT and PMT the muxer writes
+right before every IDR; before the first one, the stream since its start, which begins with the
+tables): a viewer who joins a running channel is given all of it at once and starts decoding at
+that IDR instead of waiting up to a GOP for the next one. When the kept part outgrows
+``recent_bytes`` (a copy channel with very long GOPs), it is let go and a joining viewer waits for
+the next join point.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ log = logging.getLogger(__name__)
 
 TS_PACKET = 188
 VIEWER_QUEUE_BYTES = 4 * 1024 * 1024  # about 10 s of 720p: behind by more, a viewer is dropped
+RECENT_BYTES = VIEWER_QUEUE_BYTES // 2  # at most this much kept for joining viewers
 MAX_IN_FLIGHT = 512
 PUBLISH_WAIT_S = 0.25
 
@@ -113,11 +118,18 @@ class Hub:
         *,
         max_in_flight: int = MAX_IN_FLIGHT,
         viewer_bytes: int = VIEWER_QUEUE_BYTES,
+        recent_bytes: int | None = None,
     ) -> None:
         self._loop = loop
         self._slots = threading.Semaphore(max_in_flight)
         self._closing = threading.Event()
         self._viewer_bytes = viewer_bytes
+        self._recent_limit = min(
+            viewer_bytes // 2, RECENT_BYTES if recent_bytes is None else recent_bytes
+        )
+        self._recent: list[bytes] = []  # the stream since its latest join point (or its start)
+        self._recent_size = 0
+        self._recent_kept = True  # False: outgrown; joining viewers wait for a join point
         self.viewers: list[Viewer] = []
         self.chunks_published = 0
         self.bytes_published = 0
@@ -148,6 +160,13 @@ class Hub:
 
     def _deliver(self, chunk: bytes) -> None:
         self._slots.release()
+        self.send(chunk)
+
+    def send(self, chunk: bytes) -> None:
+        """Give ``chunk`` to every viewer and keep it for joining ones (event loop; the
+        producer's chunks come through ``publish``, the server's own, like the tables it sends
+        the moment a channel starts, straight here)."""
+        self._keep(chunk)
         self.chunks_published += 1
         self.bytes_published += len(chunk)
         for viewer in list(self.viewers):
@@ -157,15 +176,28 @@ class Hub:
                 if self.on_viewer_dropped is not None:
                     self.on_viewer_dropped(viewer)
 
+    def _keep(self, chunk: bytes) -> None:
+        start = join_offset(chunk)
+        if start is not None:
+            self._recent, self._recent_size, self._recent_kept = [chunk[start:]], 0, True
+            self._recent_size = len(chunk) - start
+        elif self._recent_kept:
+            self._recent_size += len(chunk)
+            self._recent.append(chunk)
+            if self._recent_size > self._recent_limit:
+                self._recent, self._recent_size, self._recent_kept = [], 0, False
+
     def _finish(self) -> None:
         self.finished = True
         for viewer in self.viewers:
             viewer.end()
 
     def add_viewer(self, client: str) -> Viewer:
-        viewer = Viewer(
-            client, max_bytes=self._viewer_bytes, wait_for_key=self.chunks_published > 0
-        )
+        """A new viewer, given the stream since the latest join point at once."""
+        viewer = Viewer(client, max_bytes=self._viewer_bytes, wait_for_key=not self._recent_kept)
+        if self._recent_kept:
+            for chunk in self._recent:
+                viewer.offer(chunk)
         if self.finished:
             viewer.end()
         self.viewers.append(viewer)

@@ -39,15 +39,16 @@ def make_producer(
     handed back on a restart so the stream continues (an output of the other kind is ignored).
     ``hooks`` default to the operation's (the as-run log)."""
     profile = channel.profile
+    preamble = options is None or options.preamble
     listing = operation.listing if operation is not None else None
     pictures = SlatePictures(channel.name, profile.width, profile.height, clock, listing)
     engine: CopyEngine | EncodeEngine
     if isinstance(profile, CopyProfile):
         reused = output if isinstance(output, CopyOutput) else None
-        engine = CopyEngine(channel, publish, pictures, output=reused)
+        engine = CopyEngine(channel, publish, pictures, output=reused, preamble=preamble)
     else:
         kept = output if isinstance(output, TsOutput) else None
-        engine = EncodeEngine(channel, publish, pictures, output=kept)
+        engine = EncodeEngine(channel, publish, pictures, output=kept, preamble=preamble)
     return Playout(
         channel, timeline, clock, engine,
         options=options, on_exit=on_exit, hooks=hooks, operation=operation,

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrovue.clock import Clock
 from retrovue.config import Settings
@@ -27,6 +27,7 @@ from retrovue.runtime.isolation.launch import (
     ThreadLauncher,
     make_launcher,
 )
+from retrovue.runtime.mpegts import psi_preamble
 from retrovue.runtime.onair.operation import StationOperation
 from retrovue.runtime.playout.channel import ProducerOptions
 from retrovue.runtime.playout.engine import ReusableOutput
@@ -84,6 +85,7 @@ class LiveChannel:
         operation: StationOperation | None = None,
         launcher: Launcher | None = None,
         viewer_bytes: int = VIEWER_QUEUE_BYTES,
+        preamble: bytes | None = None,
     ) -> None:
         self.setup = setup
         self._launcher = launcher or ThreadLauncher()
@@ -96,7 +98,10 @@ class LiveChannel:
         self.restarts = 0
         self._earlier = (0, 0)  # boundaries and faults of the producers before this one
         self._restarted_at: deque[float] = deque(maxlen=RESTART_LIMIT)
-        self.producer = self._new_producer(None)
+        if preamble is not None:  # the tables now; the first producer's engine skips its own
+            self.hub.send(preamble)
+        first = options if preamble is None else replace(options, preamble=False)
+        self.producer = self._new_producer(None, first)
         self._linger: asyncio.Task[None] | None = None
         self.stopped = asyncio.Event()
 
@@ -111,13 +116,16 @@ class LiveChannel:
     def start(self) -> None:
         self.producer.start()
 
-    def _new_producer(self, output: ReusableOutput | None) -> ChannelProducer:
+    def _new_producer(
+        self, output: ReusableOutput | None, options: ProducerOptions | None = None
+    ) -> ChannelProducer:
         operation = None
         if self._operation is not None:
             operation = self._operation.for_channel(self.setup.channel_id)
         return self._launcher.launch(
             self.setup, self._clock, self.hub.publish,
-            options=self._options, on_exit=self._on_exit, operation=operation, output=output,
+            options=options or self._options, on_exit=self._on_exit, operation=operation,
+            output=output,
         )  # fmt: skip
 
     def _may_restart(self) -> bool:
@@ -250,7 +258,7 @@ class RuntimeStreamService:
         stale = self._live.pop(channel_number, None)
         if stale is not None:
             await stale.stop()
-        setup = await asyncio.to_thread(self._directory.lookup, channel_number)
+        setup, preamble = await asyncio.to_thread(self._prepare, channel_number)
         channel = LiveChannel(
             setup,
             self._clock,
@@ -260,6 +268,7 @@ class RuntimeStreamService:
             operation=self.operation,
             launcher=self.launcher,
             viewer_bytes=self._viewer_bytes,
+            preamble=preamble,
         )
         try:
             channel.start()
@@ -268,6 +277,12 @@ class RuntimeStreamService:
         self._live[channel_number] = channel
         log.info("channel %s: producer started", channel_number)
         return channel
+
+    def _prepare(self, channel_number: str) -> tuple[ChannelSetup, bytes]:
+        """The channel's setup and the tables its stream starts with (a worker thread: the
+        lookup reads the database; the tables are made once per channel name and cached)."""
+        setup = self._directory.lookup(channel_number)
+        return setup, psi_preamble(setup.info.name)
 
     async def close(self) -> None:
         """Stop every producer (server shutdown)."""

@@ -176,18 +176,20 @@ def test_a_timeline_that_cannot_be_read_keeps_the_channel_on_air() -> None:
     assert playout.faults == 0
 
 
-def test_a_file_not_ready_in_time_is_covered_by_the_tuning_slate() -> None:
+def test_a_file_not_ready_in_time_is_covered_by_black_then_the_tuning_slate() -> None:
     clock = FakeClock()
     plan = items(clock, [("/a.mkv", "A", 60.0, 0.0)])
     gate = threading.Event()
     # The file takes a second to open: by then the first frames are due (the clock says so).
     engine = FakeEngine({"/a.mkv": FakeFile()}, open_gate=gate, on_open=lambda: clock.advance(1.0))
+    black_frames = FPS // 2  # the first half second of a stream
     try:
-        playout, _, _ = run(engine, plan, clock, frames=3, paced=True)
+        playout, _, _ = run(engine, plan, clock, frames=black_frames + 3, paced=True)
     finally:
         gate.set()
-    assert engine.steps == [("tuning", "Seven / Tuning", 0.0)] * 3
-    assert playout.frames_out == 3
+    assert engine.steps[:black_frames] == [("black", "", 0.0)] * black_frames
+    assert engine.steps[black_frames:] == [("tuning", "Seven / Tuning", 0.0)] * 3
+    assert playout.frames_out == black_frames + 3
 
 
 def test_the_early_end_rule() -> None:

@@ -62,7 +62,9 @@ class CopyEngine:
         pictures: SlatePictures,
         *,
         output: CopyOutput | None = None,
+        preamble: bool = True,
     ) -> None:
+        self._preamble = preamble
         profile = channel.profile
         if not isinstance(profile, CopyProfile):
             raise TypeError(f"channel {channel.number}: not a copy profile")
@@ -92,7 +94,8 @@ class CopyEngine:
 
     def start(self) -> None:
         if self._output is None:
-            self._publish(psi_preamble(self._channel.name))  # PAT/PMT at once
+            if self._preamble:  # PAT/PMT at once
+                self._publish(psi_preamble(self._channel.name))
             self._output = CopyOutput(
                 self.parameters, self._publish, service_name=self._channel.name
             )
@@ -219,6 +222,8 @@ class CopyEngine:
             key, draw = ("fault", title), lambda: pictures.fault(title)
         elif slate.kind == "tuning":
             key, draw = ("tuning",), lambda: pictures.card(slate.lines)
+        elif slate.kind == "black":
+            key, draw = ("black",), pictures.black
         else:
             key, draw = ("slate", *slate.lines), lambda: pictures.card(slate.lines)
         self._copy_slate(key, draw)

@@ -35,7 +35,9 @@ class EncodeEngine:
         pictures: SlatePictures,
         *,
         output: TsOutput | None = None,
+        preamble: bool = True,
     ) -> None:
+        self._preamble = preamble
         self._channel = channel
         self._publish = publish
         self._pictures = pictures
@@ -57,7 +59,8 @@ class EncodeEngine:
         self._bug = make_overlay(self._channel.bug, profile.width, profile.height, profile.fps)
         if self._output is None:
             channel = self._channel
-            self._publish(psi_preamble(channel.name))  # PAT/PMT at once, before any encoding
+            if self._preamble:  # PAT/PMT at once, before any encoding
+                self._publish(psi_preamble(channel.name))
             self._output = TsOutput(
                 channel.profile, self._publish,
                 preset=channel.x264_preset, service_name=channel.name,

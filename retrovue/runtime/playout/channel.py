@@ -37,10 +37,13 @@ class ProducerOptions:
     """Pacing: at tune the output runs ``burst_s`` ahead of the wall clock (the client fills its
     buffer at once); then the lead shrinks by ``lead_decay`` seconds per second (the output runs
     at 0.9x) down to ``lead_s``, so that a change made at the source (an emergency) reaches the
-    screen within about ``lead_s`` plus the director's polling."""
+    screen within about ``lead_s`` plus the director's polling. ``preamble``: the engine sends
+    the stream's PAT/PMT before anything else (False when the server sent them already, the
+    moment the viewer tuned)."""
 
     burst_s: float = 1.5
     lead_s: float = 0.5
     lead_decay: float = 0.1
     paced: bool = True
     max_frames: int | None = None  # stop (cleanly, encoders drained) after this many frames
+    preamble: bool = True

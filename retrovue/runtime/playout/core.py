@@ -3,9 +3,13 @@
 Output frame ``n`` shows the instant ``start_utc + n / rate`` (:class:`FrameClock`); the timeline
 says which item covers it and at which file position. Files are opened (and, when joining
 mid-file, positioned) by an opener thread before they are needed: the next item ``PREFETCH_S``
-before its boundary. While a file is not ready yet (tuning), a slate with the channel name fills
-in; then the programme starts at its scheduled frame. Output is paced to the wall clock at 1x
-after an initial burst. What airs is decided here; the :class:`Engine` makes the bytes.
+before its boundary. While a file is not ready yet (tuning), a slate fills in (black during the
+stream's first half second, as a real tuner shows while it locks, then a card with the channel
+name); then the programme starts at its scheduled frame. The first frame never waits for a file:
+the encoder's first IDR, and so the viewer's first picture, comes as soon as the encoder can
+make it, and a file that opens quickly takes over a few frames later. Output is paced to the
+wall clock at 1x after an initial burst. What airs is decided here; the :class:`Engine` makes
+the bytes.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from retrovue.runtime.playout.timeline import Timeline, TimelineItem
 
 log = logging.getLogger(__name__)
 
-TUNE_WAIT_S = 0.1
+TUNE_BLACK_S = 0.5  # a stream's first moments while its file opens: black, then the card
 PENDING_LEAD_S = 0.25  # wait for a late file until the output is only this far ahead
 POLL_S = 0.01
 PLAYED_KEPT = 200
@@ -271,7 +275,7 @@ class Playout(Generic[S]):
             return
         source = self._await_open(play, index)
         if source is None:
-            self.engine.slate(Slate("tuning", (self.channel.name, "Tuning"), at_utc=at_utc))
+            self.engine.slate(self._tuning(index, at_utc))
             return
         ended = None if source.failed else self.engine.play(play, source, at_utc, frames)
         if ended is not None or source.failed:
@@ -299,6 +303,11 @@ class Playout(Generic[S]):
         else:
             self.engine.slate(self._card(play.item))
 
+    def _tuning(self, index: int, at_utc: datetime) -> Slate:
+        if index < TUNE_BLACK_S * self.engine.rate:
+            return Slate("black")
+        return Slate("tuning", (self.channel.name, "Tuning"), at_utc=at_utc)
+
     def _card(self, item: TimelineItem) -> Slate:
         """The channel's name over the item's title, split at its first ": " (an "Up next at
         20:30: Cheers: Pilot" card reads as two lines under the name)."""
@@ -314,7 +323,7 @@ class Playout(Generic[S]):
             return play.ready()
         assert self.start_mono is not None
         assert self._frames is not None
-        lead_s = PENDING_LEAD_S if index else -TUNE_WAIT_S
+        lead_s = PENDING_LEAD_S if index else 0.0
         due_mono = self.start_mono + self._frames.seconds(index) - lead_s
         while not self._stop.is_set():
             if play.future.done():

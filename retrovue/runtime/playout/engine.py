@@ -19,15 +19,16 @@ from retrovue.runtime.playout.modes import DirectorState
 from retrovue.runtime.playout.play import Play, Source
 from retrovue.runtime.playout.timeline import TimelineItem
 
-SlateKind = Literal["card", "tuning", "fault", "emergency", "guide"]
+SlateKind = Literal["card", "black", "tuning", "fault", "emergency", "guide"]
 S = TypeVar("S", bound=Source)
 
 
 @dataclass(frozen=True)
 class Slate:
     """A picture that is not a file: a card with text lines (slate events, gaps, the end of a
-    short file), the tuning card, technical difficulties for ``lines[1]``, an emergency, the
-    guide listing (page chosen by the wall-clock second ``wall_s``)."""
+    short file), black (the first moments of a tune, as a real tuner shows), the tuning card,
+    technical difficulties for ``lines[1]``, an emergency, the guide listing (page chosen by
+    the wall-clock second ``wall_s``)."""
 
     kind: SlateKind
     lines: tuple[str, ...] = ()

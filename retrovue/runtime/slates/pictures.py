@@ -195,6 +195,14 @@ def wrap_words(text: str, max_chars: int) -> list[str]:
     return lines
 
 
+def black(width: int, height: int) -> YuvPicture:
+    """Video black (luma 16, neutral chroma)."""
+    chroma = (width // 2) * (height // 2)
+    return YuvPicture(
+        width, height, bytes([16]) * (width * height), b"\x80" * chroma, b"\x80" * chroma
+    )
+
+
 def _bars(canvas: Canvas, height: int) -> None:
     for index, colour in enumerate(BARS):
         x0 = index * canvas.width // len(BARS)

@@ -46,9 +46,12 @@ class SlatePictures:
         self._faults: dict[str, av.VideoFrame] = {}
         self._emergency: tuple[tuple[int | None, str | None], av.VideoFrame] | None = None
         self._guide: GuideScreen | None = None
+        self._black: av.VideoFrame | None = None
 
     def picture(self, slate: Slate, clock_zone: ZoneInfo | None = None) -> av.VideoFrame:
         """The picture of ``slate``; with ``clock_zone``, the tuning card shows the time there."""
+        if slate.kind == "black":
+            return self.black()
         if slate.kind == "fault":
             return self.fault(slate.lines[-1])
         if slate.kind == "emergency" and slate.director is not None:
@@ -60,6 +63,12 @@ class SlatePictures:
                 [*slate.lines, slate.at_utc.astimezone(clock_zone).strftime("%H:%M:%S")]
             )
         return self.card(slate.lines)
+
+    def black(self) -> av.VideoFrame:
+        if self._black is None:
+            width, height = self._size
+            self._black = to_video_frame(pictures.black(width, height))
+        return self._black
 
     def card(self, lines: Sequence[str]) -> av.VideoFrame:
         return self._cards.frame(lines)
