@@ -30,7 +30,8 @@ class HdhrState:
 
     def view(self) -> StationView:
         """A snapshot for the binary protocol (synchronous: the lineup as last read)."""
-        return StationView(self.device, self.tuners.states(), self.lineup.cached())
+        now_s = self.clock.monotonic_s()
+        return StationView(self.device, self.tuners.states(now_s), self.lineup.cached())
 
 
 HDHR_STATE: web.AppKey[HdhrState] = web.AppKey("hdhr_state", HdhrState)
