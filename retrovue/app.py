@@ -107,6 +107,11 @@ class RunningStation:
     app: web.Application
     connections: ConnectionGuard
 
+    @property
+    def control_port(self) -> int | None:
+        """Where the TCP control server listens (None: the binary protocol is off)."""
+        return self.state.control_port
+
 
 def _bind(host: str, port: int, what: str) -> socket.socket:
     try:
@@ -162,6 +167,7 @@ async def _binary_protocol(
         _discovery_off("TCP control", config.control_port, err, "--no-udp")
         yield
         return
+    state.control_port = int(tcp.sockets[0].getsockname()[1])
     await controller.start(config.bind_host, config.keepalive_port)
     try:
         yield

@@ -94,7 +94,7 @@ def parse_channel(text: str) -> ChannelValue | None:
     value = text.strip()
     if value == "none":
         return None
-    match = re.fullmatch(r"([a-z0-9]{1,8}):(\d{1,10})(?:\.(\d{1,5}))?", value)
+    match = re.fullmatch(r"([a-z0-9]{1,8}):([0-9]{1,10})(?:\.([0-9]{1,5}))?", value)
     if match is None or match.group(1) not in MODULATIONS:
         raise BadValue(INVALID_CHANNEL)
     modulation, whole, minor = match.groups()
@@ -114,7 +114,7 @@ def parse_vchannel(text: str) -> str | None:
     value = text.strip()
     if value == "none":
         return None
-    match = re.fullmatch(r"(\d{1,5})(?:\.(\d{1,5}))?", value)
+    match = re.fullmatch(r"([0-9]{1,5})(?:\.([0-9]{1,5}))?", value)
     if match is None:
         raise BadValue(INVALID_CHANNEL)
     major, minor = match.groups()
@@ -126,7 +126,7 @@ def parse_target(text: str) -> Target | None:
     value = text.strip()
     if value == "none":
         return None
-    match = re.fullmatch(r"([a-z]{3})://([0-9.]{7,15}):(\d{1,5})/?", value)
+    match = re.fullmatch(r"([a-z]{3})://([0-9.]{7,15}):([0-9]{1,5})/?", value)
     if match is None or match.group(1) not in TARGET_PROTOCOLS:
         raise BadValue(INVALID_TARGET)
     protocol, host, port_text = match.groups()
@@ -154,7 +154,7 @@ def parse_lockkey(text: str) -> LockRequest:
         return LockRequest(None)
     if value == "force":
         return LockRequest(None, force=True)
-    if not re.fullmatch(r"\d{1,10}", value) or not 0 < int(value) <= LOCKKEY_MAX:
+    if not re.fullmatch(r"[0-9]{1,10}", value) or not 0 < int(value) <= LOCKKEY_MAX:
         raise BadValue(INVALID_LOCKKEY)
     return LockRequest(int(value))
 
@@ -164,7 +164,7 @@ def parse_program(text: str) -> int | None:
     value = text.strip()
     if value == "none":
         return None
-    if not re.fullmatch(r"\d{1,5}", value) or int(value) > PROGRAM_MAX:
+    if not re.fullmatch(r"[0-9]{1,5}", value) or int(value) > PROGRAM_MAX:
         raise BadValue(INVALID_PROGRAM)
     return int(value) or None
 
@@ -173,9 +173,9 @@ PidRanges = tuple[tuple[int, int], ...]
 
 
 def _pid(text: str) -> int:
-    if not re.fullmatch(r"0x[0-9a-fA-F]{1,4}|\d{1,4}", text):
+    if not re.fullmatch(r"0x[0-9a-fA-F]{1,4}|[0-9]{1,4}", text):
         raise BadValue(INVALID_FILTER)
-    pid = int(text, 0)
+    pid = int(text, 16) if text.startswith("0x") else int(text)
     if pid > PID_MAX:
         raise BadValue(INVALID_FILTER)
     return pid
@@ -188,9 +188,9 @@ def parse_filter(text: str) -> PidRanges:
     if len(tokens) > FILTER_RANGES_MAX:
         raise BadValue(INVALID_FILTER)
     for token in tokens:
-        low_text, _, high_text = token.partition("-")
+        low_text, dash, high_text = token.partition("-")
         low = _pid(low_text)
-        high = _pid(high_text) if high_text else low
+        high = _pid(high_text) if dash else low
         if high < low:
             raise BadValue(INVALID_FILTER)
         ranges.append((low, high))
