@@ -28,7 +28,7 @@ from tests.hdhr.conftest import station_config
 from tests.hdhr.test_real_clients import run_tool
 from tests.runtime.helpers import TEST_PROFILE
 
-RECORD_S = 2.5
+RECORD_S = 3.0  # past the control timeout: libhdhomerun keeps it alive once a second
 pytestmark = [
     pytest.mark.usefixtures("fixed_ports"),
     pytest.mark.skipif(
@@ -52,7 +52,7 @@ async def test_hdhomerun_config_save_records_a_playable_file_from_the_runtime(
     clock = SystemClock()
     service = real_channel(clip, clock)
     out = tmp_path / "out.ts"
-    config = station_config(enable_udp=True, control_timeout_s=1.0)
+    config = station_config(enable_udp=True, control_timeout_s=2.0)
     async with run_station(
         config, database=channels_db, clock=clock, stream_service=service
     ) as station:

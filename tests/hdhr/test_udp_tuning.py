@@ -180,7 +180,7 @@ async def test_keep_alives_keep_a_stream_past_the_timeout(
             await hdhr("key", "77", "set", "/tuner0/lockkey", "77")
             await hdhr("key", "77", "set", "/tuner0/channel", "auto:2")
             await hdhr("key", "77", "set", "/tuner0/target", f"udp://127.0.0.1:{port}")
-            for _ in range(12):  # 2.4 s, well past the timeout: one keep-alive per 0.2 s
+            for _ in range(8):  # 1.6 s, past the 1 s timeout: a keep-alive every 0.2 s
                 sock.sendto(struct.pack(">I", 77), ("127.0.0.1", 5004))
                 await asyncio.sleep(0.2)
             assert station.state.tuners.busy_count() == 1
@@ -250,3 +250,26 @@ async def test_malformed_sets_answer_an_error_and_the_server_goes_on(
             assert await hdhr("get", f"/tuner0/{name}") != error
         assert await hdhr("get", "/sys/model") == "hdhomerun5_atsc"
         assert station.state.tuners.busy_count() == 0
+        features = await hdhr("get", "/sys/features")
+        assert features.splitlines() == [
+            "channelmap: us-cable", "modulation: 8vsb qam256 qam64",
+            "auto-modulation: auto auto6t auto6c qam",
+        ]  # fmt: skip
+        listed = await hdhr("get", "help")
+        for name in ("channel", "vchannel", "program", "filter", "target", "lockkey", "status",
+                     "vstatus", "streaminfo", "debug", "channelmap"):  # fmt: skip
+            assert f"/tuner<n>/{name}" in listed
+
+
+async def test_a_target_where_nothing_listens_ends_the_stream_like_a_real_unit(
+    channels_db: Database, streams: FakeStreamService
+) -> None:
+    with receiver() as sock:
+        port = sock.getsockname()[1]  # closed below: the host answers "port unreachable"
+    async with tuner(channels_db, streams) as station:
+        await hdhr("set", "/tuner0/channel", "auto:2")
+        await hdhr("set", "/tuner0/target", f"udp://127.0.0.1:{port}")
+        await wait_until(lambda: station.state.tuners.busy_count() == 0)
+        assert await hdhr("get", "/tuner0/target") == "none"
+        assert await hdhr("get", "/tuner0/channel") == "auto:2"  # still tuned
+        assert streams.sessions[-1].closed
