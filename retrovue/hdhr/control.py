@@ -51,7 +51,7 @@ CONTROL_TIMEOUT_S = 30.0
 SETTABLE = ("channel", "vchannel", "program", "filter", "target", "lockkey", "channelmap")
 TUNE_FAILED = "ERROR: tune failed"
 TARGET_NOT_CLIENT = "ERROR: target must be the address of the client that sets it"
-TUNER_NAME = re.compile(r"/tuner(\d{1,6})/([a-z]+)")
+TUNER_NAME = re.compile(r"/tuner([0-9]{1,6})/([a-z]+)")
 
 
 def locked_by(address: str | None) -> str:

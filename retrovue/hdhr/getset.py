@@ -71,7 +71,7 @@ def lookup(view: StationView, name: str) -> str | None:
     system = _system(view)
     if name in system:
         return system[name]
-    match = re.fullmatch(r"/tuner(\d{1,6})/([a-z]+)", name)  # no 5,000-digit int()
+    match = re.fullmatch(r"/tuner([0-9]{1,6})/([a-z]+)", name)  # no 5,000-digit int()
     if match is None:
         return None
     index = int(match.group(1))

@@ -28,6 +28,8 @@ US_CABLE_HZ = (
     (100, 158, 651_000_000, 6_000_000),
 )
 FREQUENCY_MIN_HZ = 1_000_000  # numbers this large are frequencies, smaller ones channels
+TUNER_RANGE_HZ = (54_000_000, 1_002_000_000)  # what the tuner accepts at all
+LOCK_TOLERANCE_HZ = 500_000  # further from a channel's centre, nothing locks (HRC is 1.25 MHz off)
 PID_MAX = 0x1FFF
 FULL_FILTER = ((0, PID_MAX),)
 FILTER_RANGES_MAX = 64
@@ -80,17 +82,18 @@ class Target:
 
 
 def cable_channel_of(frequency_hz: int) -> int | None:
-    """The US cable channel whose centre is less than half a spacing from ``frequency_hz``."""
+    """The US cable channel centred within ``LOCK_TOLERANCE_HZ`` of ``frequency_hz``."""
     for first, last, start_hz, spacing_hz in US_CABLE_HZ:
         for channel in range(first, last + 1):
             centre_hz = start_hz + (channel - first) * spacing_hz
-            if abs(frequency_hz - centre_hz) < spacing_hz // 2:
+            if abs(frequency_hz - centre_hz) <= LOCK_TOLERANCE_HZ:
                 return channel
     return None
 
 
 def parse_channel(text: str) -> ChannelValue | None:
-    """``none`` -> None; ``<modulation>:<guide number | cable channel | frequency Hz>``."""
+    """``none`` -> None; ``<modulation>:<guide number | cable channel | frequency Hz>``. A
+    frequency in the tuner's range off every channel tunes to nothing (number ``""``: no lock)."""
     value = text.strip()
     if value == "none":
         return None
@@ -100,10 +103,10 @@ def parse_channel(text: str) -> ChannelValue | None:
     modulation, whole, minor = match.groups()
     number = int(whole)
     if minor is None and number >= FREQUENCY_MIN_HZ:
-        channel = cable_channel_of(number)
-        if channel is None:
+        if not TUNER_RANGE_HZ[0] <= number <= TUNER_RANGE_HZ[1]:
             raise BadValue(INVALID_CHANNEL)
-        return ChannelValue(value, modulation, str(channel))
+        channel = cable_channel_of(number)
+        return ChannelValue(value, modulation, "" if channel is None else str(channel))
     if number >= FREQUENCY_MIN_HZ:
         raise BadValue(INVALID_CHANNEL)
     return ChannelValue(value, modulation, str(number) if minor is None else f"{number}.{minor}")

@@ -49,7 +49,8 @@ LINEUP = (
         ("auto:4.1", "4.1"),
         ("qam256:4", "4"),
         ("auto6t:57000000", "2"),  # cable channel 2's centre
-        ("8vsb:59000000", "2"),  # within half a spacing
+        ("8vsb:57250000", "2"),  # close enough to lock
+        ("auto:55750000", ""),  # the HRC plan's channel 2: nothing locks there
         ("auto:123000000", "14"),
         ("auto:651000000", "100"),
     ],
@@ -61,7 +62,18 @@ def test_channel_forms_name_a_number(text: str, number: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "2", "auto:", "auto:x", "fm:2", "auto:5000000", "auto:2.1.1", "auto:-2"]
+    "text",
+    [
+        "",
+        "2",
+        "auto:",
+        "auto:x",
+        "fm:2",
+        "auto:5000000",
+        "auto:1003000000",
+        "auto:2.1.1",
+        "auto:-2",
+    ],
 )
 def test_bad_channels_are_refused(text: str) -> None:
     with pytest.raises(BadValue, match=r"^ERROR: invalid channel$"):

@@ -48,6 +48,12 @@ async def hdhr(*args: str) -> str:
     return out.strip()
 
 
+async def stream_to(port: int, channel: str = "auto:2", protocol: str = "udp") -> None:
+    """Tune tuner0 and aim it at ``port`` on loopback, as a client does; both sets succeed."""
+    assert await hdhr("set", "/tuner0/channel", channel) == ""
+    assert await hdhr("set", "/tuner0/target", f"{protocol}://127.0.0.1:{port}") == ""
+
+
 def receiver(host: str = "127.0.0.1") -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((host, 0))
@@ -75,8 +81,7 @@ async def test_udp_target_streams_whole_datagrams_of_a_valid_ts_and_target_none_
     async with tuner(channels_db, streams) as station:
         with receiver() as sock:
             port = sock.getsockname()[1]
-            assert await hdhr("set", "/tuner0/channel", "auto:2") == ""
-            assert await hdhr("set", "/tuner0/target", f"udp://127.0.0.1:{port}") == ""
+            await stream_to(port)
             datagrams = await receive(sock, 60)
             assert {len(d) for d in datagrams} == {DATAGRAM_BYTES}
             report = check_ts(b"".join(datagrams))
@@ -162,8 +167,7 @@ async def test_a_silent_client_loses_its_stream_and_its_slot(
     async with tuner(channels_db, streams, control_timeout_s=1.0) as station:
         with receiver() as sock:  # receives, but sends no keep-alive and no control request
             port = sock.getsockname()[1]
-            await hdhr("set", "/tuner0/channel", "auto:10")
-            await hdhr("set", "/tuner0/target", f"udp://127.0.0.1:{port}")
+            await stream_to(port, "auto:10")
             await receive(sock, 5)
             assert station.state.tuners.busy_count() == 1
             await wait_until(lambda: station.state.tuners.busy_count() == 0)
@@ -195,8 +199,7 @@ async def test_a_new_channel_leaves_the_old_channels_fan_out(
     async with tuner(channels_db, streams) as station:
         with receiver() as sock:
             port = sock.getsockname()[1]
-            await hdhr("set", "/tuner0/channel", "auto:2")
-            await hdhr("set", "/tuner0/target", f"udp://127.0.0.1:{port}")
+            await stream_to(port)
             await receive(sock, 3)
             await hdhr("set", "/tuner0/channel", "auto:10")
             assert [(s.channel_number, s.closed) for s in streams.sessions] == [
@@ -267,8 +270,7 @@ async def test_a_target_where_nothing_listens_ends_the_stream_like_a_real_unit(
     with receiver() as sock:
         port = sock.getsockname()[1]  # closed below: the host answers "port unreachable"
     async with tuner(channels_db, streams) as station:
-        await hdhr("set", "/tuner0/channel", "auto:2")
-        await hdhr("set", "/tuner0/target", f"udp://127.0.0.1:{port}")
+        await stream_to(port)
         await wait_until(lambda: station.state.tuners.busy_count() == 0)
         assert await hdhr("get", "/tuner0/target") == "none"
         assert await hdhr("get", "/tuner0/channel") == "auto:2"  # still tuned
