@@ -159,6 +159,10 @@ async def test_a_lock_refuses_other_keys_shows_its_owner_and_holds_the_slot(
         await wait_until(lambda: station.state.tuners.busy_count() == 0)
         assert await hdhr("get", "/tuner0/lockkey") == "none"
         assert await hdhr("get", "/tuner0/channel") == "none"  # a release untunes
+        await hdhr("set", "/tuner0/lockkey", "5555")
+        assert await hdhr("set", "/tuner0/lockkey", "force") == ""  # whoever asks, no key
+        assert await hdhr("get", "/tuner0/lockkey") == "none"
+        assert station.state.tuners.busy_count() == 0
 
 
 async def test_a_silent_client_loses_its_stream_and_its_slot(
