@@ -168,7 +168,7 @@ async def test_a_lock_refuses_other_keys_shows_its_owner_and_holds_the_slot(
 async def test_a_silent_client_loses_its_stream_and_its_slot(
     channels_db: Database, streams: FakeStreamService
 ) -> None:
-    async with tuner(channels_db, streams, control_timeout_s=1.0) as station:
+    async with tuner(channels_db, streams, control_timeout_s=1.5) as station:
         with receiver() as sock:  # receives, but sends no keep-alive and no control request
             port = sock.getsockname()[1]
             await stream_to(port, "auto:10")
