@@ -30,6 +30,7 @@ from retrovue.hdhr.connections import (
     connection_limit,
     install_bad_request_filter,
 )
+from retrovue.hdhr.control import CONTROL_TIMEOUT_S, KEEPALIVE_PORT, ControlOptions, TunerController
 from retrovue.hdhr.device import Device, http_base_url
 from retrovue.hdhr.identity import (
     DeviceIdentity,
@@ -68,6 +69,9 @@ class StationConfig:
     enable_ssdp: bool = True
     enable_mdns: bool = True
     control_port: int = discovery.HDHR_PORT
+    keepalive_port: int = KEEPALIVE_PORT  # UDP keep-alives of libhdhomerun's streams
+    target_any_address: bool = False  # a UDP/RTP target may be another host than the client
+    control_timeout_s: float = CONTROL_TIMEOUT_S  # a silent control client's tuner is reset
     ssdp_port: int = SSDP_PORT
     notify_interval_s: float = NOTIFY_INTERVAL_S
     data_dir: Path | None = None  # where the identity is kept; None: a new one each run (tests)
@@ -89,6 +93,8 @@ class StationConfig:
             enable_ssdp=settings.enable_ssdp,
             enable_mdns=settings.enable_mdns,
             data_dir=settings.data_dir,
+            target_any_address=settings.target_any_address,
+            control_timeout_s=settings.control_timeout_s,
         )
 
 
@@ -100,6 +106,11 @@ class RunningStation:
     stream_port: int
     app: web.Application
     connections: ConnectionGuard
+
+    @property
+    def control_port(self) -> int | None:
+        """Where the TCP control server listens (None: the binary protocol is off)."""
+        return self.state.control_port
 
 
 def _bind(host: str, port: int, what: str) -> socket.socket:
@@ -145,18 +156,25 @@ async def _binary_protocol(
         _discovery_off("UDP discovery and TCP control", config.control_port, err, "--no-udp")
         yield
         return
+    options = ControlOptions(config.target_any_address, config.control_timeout_s)
+    controller = TunerController(state, options)
     try:
-        tcp = await discovery.start_tcp(_views(state), config.bind_host, config.control_port)
+        tcp = await discovery.start_tcp(
+            _views(state), config.bind_host, config.control_port, controller.answer
+        )
     except OSError as err:
         udp.close()
         _discovery_off("TCP control", config.control_port, err, "--no-udp")
         yield
         return
+    state.control_port = int(tcp.sockets[0].getsockname()[1])
+    await controller.start(config.bind_host, config.keepalive_port)
     try:
         yield
     finally:
         udp.close()
         tcp.close()
+        await controller.close()
         await tcp.wait_closed()
 
 

@@ -61,6 +61,8 @@ class Settings:
     x264_preset: str = "veryfast"
     producer_isolation: str = "process"
     enable_udp: bool = True
+    target_any_address: bool = False
+    control_timeout_s: float = 30.0
     enable_ssdp: bool = True
     enable_mdns: bool = True
     log_format: str = "plain"
@@ -209,6 +211,8 @@ PARSERS: Mapping[str, Callable[[str, object], Any]] = {
     "x264_preset": _as_choice(*X264_PRESETS),
     "producer_isolation": _as_choice(*ISOLATIONS),
     "enable_udp": _as_bool,
+    "target_any_address": _as_bool,
+    "control_timeout_s": _as_float(0.1, 3600.0),
     "enable_ssdp": _as_bool,
     "enable_mdns": _as_bool,
     "log_format": _as_choice(*LOG_FORMATS),

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import cast
 
 from retrovue.hdhr import getset
@@ -18,6 +18,8 @@ from retrovue.hdhr.packets import (
     DEVICE_TYPE_TUNER,
     HEADER_BYTES,
     DiscoverReply,
+    GetSetReply,
+    GetSetRequest,
     build_discover_reply,
     build_getset_reply,
     discover_matches,
@@ -31,6 +33,8 @@ TCP_IDLE_TIMEOUT_S = 60.0
 
 log = logging.getLogger(__name__)
 ViewSource = Callable[[], StationView]
+Answerer = Callable[[GetSetRequest, str], Awaitable[GetSetReply]]  # request, client address
+INTERNAL_ERROR = "ERROR: internal error"
 
 
 def discover_reply_for(view: StationView) -> bytes:
@@ -95,17 +99,40 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes:
     return header + rest
 
 
+def _peer_address(writer: asyncio.StreamWriter) -> str:
+    peer = writer.get_extra_info("peername")
+    address = str(peer[0]) if isinstance(peer, tuple) and peer else "unknown"
+    return address.removeprefix("::ffff:")
+
+
+async def _reply(
+    views: ViewSource, answer: Answerer | None, request: GetSetRequest, peer: str
+) -> GetSetReply:
+    if answer is None:
+        return getset.answer(views(), request)
+    try:
+        return await answer(request, peer)
+    except Exception:  # the edge of one request: the connection and the server go on
+        log.exception("control request %r from %s failed", request.name[:64], peer)
+        return GetSetReply(request.name[: getset.NAME_MAX], error=INTERNAL_ERROR)
+
+
 async def handle_control(
-    views: ViewSource, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    views: ViewSource,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    answer: Answerer | None = None,
 ) -> None:
-    """One control connection: a reply frame per valid get/set request, silence otherwise."""
+    """One control connection: a reply frame per valid get/set request, silence otherwise.
+    ``answer`` (the tuner controller) takes every request when given; else sets are refused."""
+    peer = _peer_address(writer)
     try:
         while True:
             frame = await asyncio.wait_for(_read_frame(reader), TCP_IDLE_TIMEOUT_S)
             request = parse_getset_request(frame)
             if request is None:
                 continue
-            writer.write(build_getset_reply(getset.answer(views(), request)))
+            writer.write(build_getset_reply(await _reply(views, answer, request, peer)))
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
         pass
@@ -117,8 +144,10 @@ async def handle_control(
             await writer.wait_closed()
 
 
-async def start_tcp(views: ViewSource, host: str, port: int = HDHR_PORT) -> asyncio.Server:
+async def start_tcp(
+    views: ViewSource, host: str, port: int = HDHR_PORT, answer: Answerer | None = None
+) -> asyncio.Server:
     async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await handle_control(views, reader, writer)
+        await handle_control(views, reader, writer, answer)
 
     return await asyncio.start_server(on_client, host, port, reuse_address=True)

@@ -1,6 +1,7 @@
-"""Answers to TCP 65001 get/set requests, from a snapshot of the station (pure).
+"""Answers to TCP 65001 gets, from a snapshot of the station (pure).
 
-Reads only: the network side never changes configuration, so every ``set`` is refused.
+The network side never changes configuration: a ``set`` of a system variable is refused here;
+sets of tuner variables go to the tuner controller (``hdhr/control.py``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,31 @@ from retrovue.hdhr.device import FIRMWARE_NAME, FIRMWARE_VERSION, MODEL_NUMBER, 
 from retrovue.hdhr.lineup import LineupChannel
 from retrovue.hdhr.packets import UNKNOWN_VARIABLE, GetSetReply, GetSetRequest
 from retrovue.hdhr.tuners import TunerState
+from retrovue.hdhr.tunervars import tuner_value
+from retrovue.hdhr.tuning import CHANNEL_MAP, MODULATIONS, READ_ONLY
 
-READ_ONLY = "ERROR: read-only variable"
-FEATURES = "channelmap: us-cable\nmodulation: qam256\n"
+FEATURES = (
+    f"channelmap: {CHANNEL_MAP}\nmodulation: 8vsb qam256 qam64\n"
+    f"auto-modulation: {' '.join(m for m in MODULATIONS if m.startswith('auto') or m == 'qam')}\n"
+)
 COPYRIGHT = "RetroVue HDHomeRun emulation. Not a Silicondust product."
-TUNER_VARIABLES = ("status", "lockkey", "channel", "vchannel", "streaminfo", "target")
+HELP_TUNER = (
+    "/tuner<n>/channel <modulation>:<freq|ch>",
+    "/tuner<n>/channelmap <channelmap>",
+    "/tuner<n>/debug",
+    '/tuner<n>/filter "0x<nnnn>-0x<nnnn> [...]"',
+    "/tuner<n>/lockkey",
+    "/tuner<n>/program <program number>",
+    "/tuner<n>/streaminfo",
+    "/tuner<n>/status",
+    "/tuner<n>/target <udp|rtp>://<ip>:<port>",
+    "/tuner<n>/vchannel <vchannel>",
+    "/tuner<n>/vstatus",
+)
 NAME_MAX = 256  # longer names are no variable of ours; the reply echoes this much of them
-SYSTEM_VARIABLES = ("/sys/model", "/sys/hwmodel", "/sys/version", "/sys/features", "/sys/copyright")
+SYSTEM_VARIABLES = (
+    "/sys/copyright", "/sys/debug", "/sys/features", "/sys/hwmodel", "/sys/model", "/sys/version",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -30,8 +49,7 @@ class StationView:
 
 
 def _help(view: StationView) -> str:
-    names = [*SYSTEM_VARIABLES, "/lineup/scan"]
-    names += [f"/tuner<n>/{name}" for name in TUNER_VARIABLES]
+    names = ["/lineup/scan", *SYSTEM_VARIABLES, *HELP_TUNER]
     return "Supported configuration options:\n" + "\n".join(names) + "\n"
 
 
@@ -48,33 +66,18 @@ def _system(view: StationView) -> dict[str, str]:
     }
 
 
-def _tuner(state: TunerState, name: str) -> str | None:
-    use = state.use
-    values = {
-        "status": "ch=none lock=none ss=0 snq=0 seq=0 bps=0 pps=0"
-        if use is None
-        else f"ch=auto:{use.channel_number} lock=qam256 ss=100 snq=100 seq=100 bps=0 pps=0",
-        "lockkey": "none",
-        "channel": "none" if use is None else f"auto:{use.channel_number}",
-        "vchannel": "none" if use is None else use.channel_number,
-        "streaminfo": "none" if use is None else f"1: {use.channel_number} {use.channel_name}\n",
-        "target": "none" if use is None else f"http://{use.client}",
-    }
-    return values.get(name)
-
-
 def lookup(view: StationView, name: str) -> str | None:
     """The value of variable ``name``, or None when there is no such variable."""
     system = _system(view)
     if name in system:
         return system[name]
-    match = re.fullmatch(r"/tuner(\d{1,6})/([a-z]+)", name)  # no 5,000-digit int()
+    match = re.fullmatch(r"/tuner([0-9]{1,6})/([a-z]+)", name)  # no 5,000-digit int()
     if match is None:
         return None
     index = int(match.group(1))
     if index >= len(view.tuners):
         return None
-    return _tuner(view.tuners[index], match.group(2))
+    return tuner_value(view.tuners[index], match.group(2), view.lineup)
 
 
 def answer(view: StationView, request: GetSetRequest) -> GetSetReply:

@@ -27,10 +27,12 @@ class HdhrState:
     stream_tasks: set[asyncio.Task[object]] = field(default_factory=set)
     discover_body: bytes | None = None  # encoded once: the device does not change
     lineup_body: tuple[tuple[LineupChannel, ...], bytes] | None = None
+    control_port: int | None = None  # TCP 65001 (or the port bound instead), once listening
 
     def view(self) -> StationView:
         """A snapshot for the binary protocol (synchronous: the lineup as last read)."""
-        return StationView(self.device, self.tuners.states(), self.lineup.cached())
+        now_s = self.clock.monotonic_s()
+        return StationView(self.device, self.tuners.states(now_s), self.lineup.cached())
 
 
 HDHR_STATE: web.AppKey[HdhrState] = web.AppKey("hdhr_state", HdhrState)
