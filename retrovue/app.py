@@ -52,6 +52,7 @@ DEFAULT_API_PORT = 80
 SHUTDOWN_TIMEOUT_S = 2.0
 HEADER_TIMEOUT_S = 10.0
 RouteRegistrar = Callable[[web.Application, Device], None]  # device: advertised URLs
+UDP_NAME, SSDP_NAME, MDNS_NAME = "UDP/TCP 65001", "SSDP", "mDNS"  # as the summary names them
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ async def _binary_protocol(
     try:
         udp = await discovery.start_udp(_views(state), config.bind_host, config.control_port)
     except OSError as err:
-        _discovery_off("UDP discovery and TCP control", config.control_port, err, "--no-udp")
+        _discovery_off(state, UDP_NAME, config.control_port, err, "--no-udp")
         yield
         return
     options = ControlOptions(config.target_any_address, config.control_timeout_s)
@@ -164,10 +165,11 @@ async def _binary_protocol(
         )
     except OSError as err:
         udp.close()
-        _discovery_off("TCP control", config.control_port, err, "--no-udp")
+        _discovery_off(state, UDP_NAME, config.control_port, err, "--no-udp")
         yield
         return
     state.control_port = int(tcp.sockets[0].getsockname()[1])
+    state.services[UDP_NAME] = "on"
     await controller.start(config.bind_host, config.keepalive_port)
     try:
         yield
@@ -178,14 +180,10 @@ async def _binary_protocol(
         await tcp.wait_closed()
 
 
-def _discovery_off(what: str, port: int, err: OSError, flag: str) -> None:
-    log.warning(
-        "%s off: cannot use port %d (%s); the HTTP API still works (%s silences this)",
-        what,
-        port,
-        err.strerror or err,
-        flag,
-    )
+def _discovery_off(state: HdhrState, what: str, port: int, err: OSError, flag: str) -> None:
+    reason = f"cannot use port {port}: {err.strerror or err}"
+    state.services[what] = f"off ({reason})"
+    log.warning("%s off: %s; the HTTP API still works (%s silences this)", what, reason, flag)
 
 
 async def _ssdp(
@@ -201,9 +199,10 @@ async def _ssdp(
     try:
         await responder.start()
     except OSError as err:
-        _discovery_off("SSDP", config.ssdp_port, err, "--no-ssdp")
+        _discovery_off(state, SSDP_NAME, config.ssdp_port, err, "--no-ssdp")
         yield
         return
+    state.services[SSDP_NAME] = "on"
     try:
         yield
     finally:
@@ -213,13 +212,20 @@ async def _ssdp(
 async def _mdns(
     state: HdhrState, config: StationConfig, api_port: int, _app: web.Application
 ) -> AsyncIterator[None]:
-    advertiser = MdnsAdvertiser(state.device, interface_ipv4(config.advertise_host), api_port)
+    def registered(done: bool) -> None:
+        state.services[MDNS_NAME] = "on" if done else "off (registration failed: see the log)"
+
+    advertiser = MdnsAdvertiser(
+        state.device, interface_ipv4(config.advertise_host), api_port, on_done=registered
+    )
     try:
         await advertiser.start()
     except OSError as err:
-        _discovery_off("mDNS", 5353, err, "--no-mdns")
+        _discovery_off(state, MDNS_NAME, 5353, err, "--no-mdns")
         yield
         return
+    if state.services[MDNS_NAME] == "starting":  # probing the network takes a few seconds
+        state.services[MDNS_NAME] = "registering (probing the network)"
     try:
         yield
     finally:
@@ -236,6 +242,11 @@ def build_app(
     add_hdhr_routes(app, state)
     for register in route_registrars:
         register(app, state.device)
+    for name, enabled in (
+        (UDP_NAME, config.enable_udp), (SSDP_NAME, config.enable_ssdp),
+        (MDNS_NAME, config.enable_mdns),
+    ):  # fmt: skip
+        state.services[name] = "starting" if enabled else "off"
     if config.enable_udp:
         app.cleanup_ctx.append(partial(_binary_protocol, state, config))
     if config.enable_ssdp:

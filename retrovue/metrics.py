@@ -2,7 +2,8 @@
 
 Nothing is counted twice: the collector asks the tuner pool, the runtime and the playlog what is
 true now (tuners in use, viewers, bytes sent, programme boundaries crossed, faults, producer
-speed and restarts, horizon days ahead) and renders it in the Prometheus text format.
+speed and restarts, horizon days ahead, the event loop's lag) and renders it in the Prometheus
+text format.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from datetime import timedelta
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
@@ -23,6 +29,7 @@ from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models import Channel, PlaylogEvent
 from retrovue.hdhr.device import Device
+from retrovue.looplag import LoopLag
 from retrovue.runtime.service import RuntimeStreamService
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -37,6 +44,7 @@ class StationMetrics:
         self.clock = clock
         self.streams = streams
         self.station: RunningStation | None = None
+        self.loop_lag = LoopLag()  # its watch() runs as a task of the appliance
         self.horizon_passes = 0
         self._horizon: tuple[float, dict[str, float]] = (float("-inf"), {})
         self._lock = threading.Lock()
@@ -80,6 +88,7 @@ class _StationCollector(Collector):
         yield from self._tuners()
         yield from self._channels()
         yield from self._horizon()
+        yield from self._loop()
 
     def _tuners(self) -> Iterator[Metric]:
         station = self._metrics.station
@@ -136,6 +145,20 @@ class _StationCollector(Collector):
         passes.add_metric([], self._metrics.horizon_passes)
         yield ahead
         yield passes
+
+    def _loop(self) -> Iterator[Metric]:
+        stats = self._metrics.loop_lag.stats
+        lag = HistogramMetricFamily(
+            "retrovue_event_loop_lag_seconds",
+            "How late the event loop woke a timer set every 50 ms (anything that blocks it).",
+        )
+        lag.add_metric([], stats.cumulative(), sum_value=round(stats.total_s, 6))
+        worst = GaugeMetricFamily(
+            "retrovue_event_loop_lag_max_seconds", "The event loop's worst lag in the last minute."
+        )
+        worst.add_metric([], round(stats.recent_worst_s(), 6))
+        yield lag
+        yield worst
 
 
 def add_metrics_route(metrics: StationMetrics) -> Callable[[web.Application, Device], None]:

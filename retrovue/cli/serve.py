@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -75,16 +76,26 @@ def serve(
             settings,
             cli.clock,
             database,
-            summary=lambda a: _summary(a, settings, database, generated),
+            summary=lambda a: startup_summary(a, settings, database, generated),
         )
     )
 
 
-def _summary(
-    appliance: Appliance, settings: Settings, database: Database, generated: str | None
+PRODUCERS = {"process": "one worker process per live channel", "thread": "threads of this process"}
+
+
+def startup_summary(
+    appliance: Appliance,
+    settings: Settings,
+    database: Database,
+    generated: str | None,
+    *,
+    echo: Callable[[str], None] | None = None,
 ) -> None:
-    """The start-up summary, on stderr: where to find the station and what it carries."""
-    device = appliance.station.device
+    """The start-up summary, on stderr: where to find the station and what it carries, as it
+    actually started (a responder whose port could not be bound says so and why)."""
+    station = appliance.station
+    device = station.device
     with database.transaction() as session:
         channels = session.execute(
             select(Channel.number, Channel.name).where(Channel.enabled.is_(True))
@@ -95,14 +106,14 @@ def _summary(
         f"  API        {device.base_url}/discover.json",
         f"  streams    {device.stream_base_url}/auto/v<number>",
         f"  guide      {device.stream_base_url}/xmltv.xml  (M3U: /lineup.m3u)",
-        f"  discovery  UDP/TCP 65001 {'on' if settings.enable_udp else 'off'}, "
-        f"SSDP {'on' if settings.enable_ssdp else 'off'}, "
-        f"mDNS {'on' if settings.enable_mdns else 'off'}",
+        "  discovery  "
+        + ", ".join(f"{name} {status}" for name, status in station.state.services.items()),
         f"  channels   {len(channels)}: "
         + (
             ", ".join(f"{n} {name}" for n, name in channels) or "none (see docs/operators-guide.md)"
         ),
         f"  horizon    kept {settings.horizon_days} days ahead; data in {settings.data_dir}",
+        f"  producers  {PRODUCERS[settings.producer_isolation]}",
         f"  pages      {device.base_url}/  (JSON API: {device.base_url}/api/v1/)",
     ]
     if generated is not None:
@@ -110,4 +121,8 @@ def _summary(
             f"  operator   password {generated}  (shown once; change it with "
             "`retrovue admin password`)"
         )
-    typer.echo("\n".join(lines), err=True)
+    text = "\n".join(lines)
+    if echo is not None:
+        echo(text)
+    else:
+        typer.echo(text, err=True)

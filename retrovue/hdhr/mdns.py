@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
 
 from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
@@ -35,7 +36,14 @@ def service_infos(device: Device, address: str, port: int) -> list[AsyncServiceI
 class MdnsAdvertiser:
     """Registers the services on start, unregisters them on stop."""
 
-    def __init__(self, device: Device, interface_ip: str, port: int) -> None:
+    def __init__(
+        self,
+        device: Device,
+        interface_ip: str,
+        port: int,
+        on_done: Callable[[bool], None] | None = None,
+    ) -> None:
+        self._on_done = on_done  # told whether the registration succeeded
         self._device = device
         self._interface_ip = interface_ip
         self._port = port
@@ -58,6 +66,13 @@ class MdnsAdvertiser:
             log.info("mDNS: %s on %s", ", ".join(SERVICE_TYPES), self._interface_ip)
         except Exception:  # the edge of a background task: mDNS is optional, log and go on
             log.exception("mDNS registration failed")
+            self._done(False)
+            return
+        self._done(True)
+
+    def _done(self, registered: bool) -> None:
+        if self._on_done is not None:
+            self._on_done(registered)
 
     async def stop(self) -> None:
         if self._zeroconf is None:

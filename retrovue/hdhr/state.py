@@ -28,6 +28,8 @@ class HdhrState:
     discover_body: bytes | None = None  # encoded once: the device does not change
     lineup_body: tuple[tuple[LineupChannel, ...], bytes] | None = None
     control_port: int | None = None  # TCP 65001 (or the port bound instead), once listening
+    # what each discovery responder became: "on", "off", or "off (why)", for the summary
+    services: dict[str, str] = field(default_factory=dict)
 
     def view(self) -> StationView:
         """A snapshot for the binary protocol (synchronous: the lineup as last read)."""

@@ -44,6 +44,11 @@ class ChannelProducer(Protocol):
 
 
 class Launcher(Protocol):
+    def ready(self, timeout_s: float) -> bool:
+        """Whether producers can start at once (the fork server is up), waiting at most
+        ``timeout_s`` for it."""
+        ...
+
     def launch(
         self,
         setup: ChannelSetup,
@@ -58,6 +63,10 @@ class Launcher(Protocol):
 
 
 class ThreadLauncher:
+    def ready(self, timeout_s: float) -> bool:
+        del timeout_s
+        return True
+
     def launch(
         self,
         setup: ChannelSetup,
@@ -89,8 +98,20 @@ class ProcessLauncher:
     ) -> None:
         self._database_url = database_url
         self._hang_s, self._start_s = hang_s, start_s
+        self._warmed = threading.Event()
         if warm:  # the fork server imports PyAV once, off the caller's thread
-            threading.Thread(target=warm_up, name="producer-warm-up", daemon=True).start()
+            threading.Thread(target=self._warm_up, name="producer-warm-up", daemon=True).start()
+        else:
+            self._warmed.set()
+
+    def _warm_up(self) -> None:
+        try:
+            warm_up()
+        finally:
+            self._warmed.set()
+
+    def ready(self, timeout_s: float) -> bool:
+        return self._warmed.wait(timeout_s)
 
     def launch(
         self,
