@@ -94,9 +94,27 @@ def serving(env: dict[str, str], isolation: str, log_path: Path) -> Iterator[int
         try:
             _wait_ready(port, process)
             yield port
+            print(f"  {log_path.stem}: event loop {loop_lag(port)}")
         finally:
             process.terminate()
             process.wait(30)
+
+
+def loop_lag(port: int) -> str:
+    """The server's own event-loop lag gauge (``/metrics``): wake-ups later than 100 ms."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line.startswith("retrovue_event_loop_lag"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    total = values["retrovue_event_loop_lag_seconds_count"]
+    late = total - values['retrovue_event_loop_lag_seconds_bucket{le="0.1"}']
+    worst_ms = values["retrovue_event_loop_lag_max_seconds"] * 1000
+    return (
+        f"{late:.0f} of {total:.0f} wake-ups later than 100 ms; "
+        f"worst in the last minute {worst_ms:.0f} ms"
+    )
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
