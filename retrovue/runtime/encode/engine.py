@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import av
 
+from retrovue.runtime.captions.cea608 import Pair
+from retrovue.runtime.captions.feed import CaptionFeed
 from retrovue.runtime.encode.bug import BugOverlay, make_overlay
 from retrovue.runtime.encode.output import TsOutput
 from retrovue.runtime.encode.source import MediaSource, fade, silence
@@ -47,6 +49,7 @@ class EncodeEngine:
         self.output_broken = False
         self._bug: BugOverlay | None = None
         self._bug_in_breaks = channel.bug is not None and channel.bug.in_breaks
+        self._captions = CaptionFeed(channel.profile.fps) if channel.captions else None
 
     @property
     def output(self) -> TsOutput | None:
@@ -61,10 +64,13 @@ class EncodeEngine:
             self._output = TsOutput(
                 channel.profile, self._publish,
                 preset=channel.x264_preset, service_name=channel.name,
+                captions=channel.captions,
             )  # fmt: skip
 
     def opener(self, item: TimelineItem, position_s: float) -> Callable[[], MediaSource]:
         assert item.file_path is not None
+        if self._captions is not None:
+            self._captions.request(item)  # in the background: never delays a picture
         source = MediaSource(
             item.file_path, self._channel.profile, audio_language=self._channel.audio_language
         )
@@ -93,18 +99,22 @@ class EncodeEngine:
         if item.fade_in_ms or item.fade_out_ms or item.loudness_gain_db:
             step = timedelta(seconds=1 / self._channel.profile.fps)
             fade(audio, item.gain(at_utc), item.gain(at_utc + step))
-        self._write(picture, audio)
+        cc = self._captions.item_pair(item, position_s) if self._captions is not None else None
+        self._write(picture, audio, cc)
         return None
 
     def slate(self, slate: Slate) -> None:
-        self._write(self._pictures.picture(slate, self._zone), [silence(self._samples)])
+        cc = self._captions.slate_pair() if self._captions is not None else None
+        self._write(self._pictures.picture(slate, self._zone), [silence(self._samples)], cc)
 
-    def _write(self, frame: av.VideoFrame, audio: list[av.AudioFrame]) -> None:
+    def _write(
+        self, frame: av.VideoFrame, audio: list[av.AudioFrame], cc: Pair | None = None
+    ) -> None:
         output = self._output
         assert output is not None
         written = False
         try:
-            output.write_video(frame)
+            output.write_video(frame, cc)
             output.write_audio(audio)
             output.end_frame()
             written = True
@@ -124,3 +134,5 @@ class EncodeEngine:
 
     def release(self) -> None:
         self._pictures.close()
+        if self._captions is not None:
+            self._captions.close()

@@ -30,6 +30,7 @@ class ChannelInfo:
     x264_preset: str = "veryfast"
     bug: BugSpec | None = None
     loudness_target_lufs: float = -24.0
+    captions: bool = False  # CEA-608 in every picture (each item's track: TimelineItem.captions)
 
 
 @dataclass(frozen=True)
