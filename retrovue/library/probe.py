@@ -13,13 +13,15 @@ file really is and what its header claims.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
+from av.sidedata.sidedata import Type as SideDataType
 
 from retrovue.errors import ProbeError
 
@@ -28,6 +30,8 @@ FIELD_ORDERS = {0: "unknown", 1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "b
 _OPEN_OPTIONS = {"probesize": "5000000", "analyzeduration": "5000000"}
 LENGTH_TOLERANCE_MS = 1500  # content may end this much (or 2 %) before the claimed duration
 TAIL_WINDOW_MS = 5000  # how far before the claimed end the length check seeks
+CAPTION_CODECS = ("h264", "mpeg2video")  # whose decoders export A/53 captions
+CAPTION_PROBE_FRAMES = 15  # pictures decoded to look for them
 
 
 class MediaProbeError(ProbeError):
@@ -61,9 +65,13 @@ class SubtitleTrack:
     index: int
     codec: str
     language: str | None
+    forced: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "codec": self.codec, "language": self.language}
+        return {
+            "index": self.index, "codec": self.codec, "language": self.language,
+            "forced": self.forced,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,7 @@ class ProbeResult:
     frame_rate_exact: str | None = None  # "30000/1001": exact, for comparisons
     video_profile: str | None = None
     bit_rate: int | None = None  # container bit rate, bits per second
+    closed_captions: bool = False  # CEA-608/708 in the pictures (A/53 side data)
 
     def video_details(self) -> dict[str, Any]:
         return {
@@ -100,6 +109,7 @@ class ProbeResult:
             "field_order": self.field_order,
             "profile": self.video_profile,
             "bit_rate": self.bit_rate,
+            "closed_captions": self.closed_captions,
         }
 
 
@@ -114,6 +124,8 @@ def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
         raise MediaProbeError(path, f"not readable media ({_ffmpeg_reason(err)})") from err
     try:
         result = _describe(container, path, size)
+        if result.video_codec in CAPTION_CODECS:
+            result = replace(result, closed_captions=has_closed_captions(container))
         if check_length:
             _check_length(container, path, result.duration_ms)
         return result
@@ -121,6 +133,24 @@ def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
         raise MediaProbeError(path, f"probe failed ({_ffmpeg_reason(err)})") from err
     finally:
         container.close()
+
+
+def has_closed_captions(container: Any) -> bool:
+    """Whether the first pictures carry A/53 caption data (FFmpeg's decoders export it as
+    ``A53_CC`` side data). Captioned broadcasts carry it in every picture."""
+    video = container.streams.video[0]
+    try:
+        for index, frame in enumerate(container.decode(video)):
+            if any(data.type == SideDataType.A53_CC for data in frame.side_data):
+                return True
+            if index + 1 >= CAPTION_PROBE_FRAMES:
+                break
+    except av.FFmpegError:
+        return False
+    finally:
+        with contextlib.suppress(av.FFmpegError, OSError):
+            container.seek(0)
+    return False
 
 
 def _file_size(path: Path) -> int:
@@ -295,7 +325,10 @@ def _audio_track(stream: Any) -> AudioTrack:
 
 def _subtitle_track(stream: Any) -> SubtitleTrack:
     return SubtitleTrack(
-        index=int(stream.index), codec=str(stream.codec_context.name), language=_language(stream)
+        index=int(stream.index),
+        codec=str(stream.codec_context.name),
+        language=_language(stream),
+        forced=bool(stream.disposition & av.stream.Disposition.forced),
     )
 
 

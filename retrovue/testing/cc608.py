@@ -1,4 +1,5 @@
-"""A minimal pop-on CEA-608 receiver (CC1): what a stream of byte pairs puts on screen.
+"""A minimal pop-on CEA-608 receiver (CC1): what a stream of byte pairs puts on screen; and
+the captions FFmpeg's own decoder reads from a recording.
 
 For property tests of the 608 encoder; the recordings themselves are checked with FFmpeg's
 decoder. Handles what the encoder sends: RCL, ENM, EDM, EOC, PACs, basic, special and extended
@@ -8,7 +9,12 @@ the next slot executed once; parity is checked.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Mapping
+from pathlib import Path
+
+import pysubs2
 
 from retrovue.runtime.captions.cea608 import BASIC, EXTENDED, SPECIAL, Char, Pair
 
@@ -101,3 +107,28 @@ def screens(pairs: Mapping[int, Pair], slots: int) -> list[str]:
         receiver.feed(pairs.get(slot))
         shown.append(receiver.screen())
     return shown
+
+
+def ffmpeg_captions(recording: Path) -> list[tuple[float, float, str]]:
+    """The captions FFmpeg's decoder reads from a recording's pictures (``subcc``), as
+    ``(start_s, end_s, text)`` with the styling it adds removed."""
+    srt = recording.with_suffix(".captions.srt")
+    source = f"movie={_lavfi_path(recording)}[out0+subcc]"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-map", "0:1", str(srt)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    subs = pysubs2.load(str(srt), encoding="utf-8")
+    return [(e.start / 1000, e.end / 1000, _plain_text(e.text)) for e in subs.events]
+
+
+def _lavfi_path(path: Path) -> str:
+    """A path as a filter-graph argument (its special characters escaped)."""
+    return re.sub(r"([\\:',;\[\]=])", r"\\\\\1", str(path))
+
+
+def _plain_text(text: str) -> str:
+    text = re.sub(r"\{[^}]*\}", "", text.replace("\\N", "\n"))
+    return "\n".join(line.strip() for line in re.sub(r"<[^>]+>", "", text).splitlines())

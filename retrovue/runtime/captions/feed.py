@@ -1,9 +1,11 @@
 """The caption pair of each output picture of an encoding session.
 
-Per item, the cues of its chosen track are loaded in the background (a helper thread, so a
-slow embedded track never delays a picture), then scheduled (:mod:`.schedule`) on slots that
-start at the item's file position when they arrive: a part that starts at file offset X shows
-the cues from X on; one already under way is shown once it is loaded. Each item and each run
+Per item, the cues of its chosen track are loaded when its file is opened: a sidecar in the
+opener thread with the file, an embedded track in a caption thread (it reads the whole file, so
+a tune never waits for it; an item opened ahead of its boundary has it by then). They are
+scheduled (:mod:`.schedule`) on slots that start at the item's file position when they
+arrive: a part that starts at file offset X shows the cues from X on; one already under way is
+shown once it is loaded. Each item and each run
 of slates starts by clearing the screen (EDM); a slate then carries null pairs. At more than
 30 fps a slot is two pictures (608 runs at 30 pairs a second): the second carries a null pair.
 """
@@ -11,7 +13,10 @@ of slates starts by clearing the screen (EDM); a slate then carries null pairs. 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from retrovue.runtime.captions.cea608 import EDM, Pair
 from retrovue.runtime.captions.cues import CaptionLoadError, load_cues
@@ -22,15 +27,22 @@ from retrovue.runtime.playout.timeline import TimelineItem
 log = logging.getLogger(__name__)
 
 _Key = tuple[str, CaptionTrack]
+T = TypeVar("T")
+KEPT_TRACKS = 3
+BOUNDARY_WAIT_S = 1.0  # at most this long, once, at the start of an item opened ahead
 
 
 class CaptionFeed:
-    """Not thread-safe: the producer thread asks; only the loads run elsewhere."""
+    """Used by the producer thread; loads start in the opener thread and run in their own."""
 
     def __init__(self, fps: int) -> None:
         self._frames_per_slot = 2 if fps > 30 else 1
         self._slots_per_s = fps / self._frames_per_slot
+        self._fps = fps
+        self._lock = threading.Lock()  # the opener thread adds loads, the producer reads them
         self._loads: dict[_Key, Future[list[Cue]]] = {}
+        self._asked_at: dict[_Key, int] = {}  # pictures asked for when a load started
+        self._pictures = 0
         self._executor: ThreadPoolExecutor | None = None
         self._item: TimelineItem | None = None
         self._slate = False
@@ -38,24 +50,44 @@ class CaptionFeed:
         self._frame = 0  # pictures since the schedule's slot 0
         self._clearing = 0  # pictures of the opening EDM still to send (slates, no cues yet)
 
+    def opening(self, item: TimelineItem, open_file: Callable[[], T]) -> Callable[[], T]:
+        """``open_file`` followed by the start of the cue load, for the opener thread: a
+        sidecar is read there and then (milliseconds: the cues are ready with the file), an
+        embedded track in the caption thread (it takes a read of the whole file)."""
+
+        def open_with_captions() -> T:
+            opened = open_file()
+            self.request(item)
+            return opened
+
+        return open_with_captions
+
     def request(self, item: TimelineItem) -> None:
-        """Start loading ``item``'s cues (called when its file is being opened)."""
+        """Start loading ``item``'s cues (a sidecar's are read at once)."""
         key = _key(item)
         if key is None or key in self._loads:
             return
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="captions")
-        self._loads = {k: f for k, f in self._loads.items() if not f.done() or k == key}
-        self._loads[key] = self._executor.submit(_load, *key)
+        with self._lock:
+            kept = list(self._loads)[-KEPT_TRACKS:]  # the parts of a programme share theirs
+            self._loads = {k: self._loads[k] for k in kept}
+            if key[1].kind == "sidecar":
+                self._loads[key] = _loaded(*key)
+                return
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="captions")
+            self._loads[key] = self._executor.submit(load_cues, *key)
+            self._asked_at[key] = self._pictures
 
     def item_pair(self, item: TimelineItem, position_s: float) -> Pair | None:
         """The pair for the next picture of ``item``, showing file position ``position_s``."""
-        if item != self._item or self._slate:
+        self._pictures += 1
+        first = item != self._item or self._slate
+        if first:
             self._item, self._slate = item, False
             self._pairs, self._frame, self._clearing = None, 0, len(EDM)
             self.request(item)
         if self._pairs is None:
-            cues = self._ready(item)
+            cues = self._ready(item, first)
             if cues is not None:
                 origin_ms = position_s * 1000
                 self._pairs = schedule(slot_cues(cues, origin_ms, self._slots_per_s))
@@ -68,6 +100,7 @@ class CaptionFeed:
 
     def slate_pair(self) -> Pair | None:
         """The pair for the next slate picture: the screen cleared, then nothing."""
+        self._pictures += 1
         if not self._slate:
             self._item, self._slate, self._pairs, self._clearing = None, True, None, len(EDM)
         return self._clear()
@@ -78,19 +111,31 @@ class CaptionFeed:
             return EDM[0]
         return None
 
-    def _ready(self, item: TimelineItem) -> list[Cue] | None:
-        """The item's cues, ``[]`` for none, None while they are still loading."""
+    def _ready(self, item: TimelineItem, first: bool) -> list[Cue] | None:
+        """The item's cues, ``[]`` for none, None while they are still loading. A track asked
+        for a second of pictures or more before its item began (opened ahead of a boundary)
+        is waited for at the item's start, briefly: its cues are ready then unless the file
+        is huge, and a producer running faster than real time stays deterministic."""
         key = _key(item)
         if key is None:
             return []
-        future = self._loads.get(key)
-        if future is None or not future.done():
+        with self._lock:
+            future = self._loads.get(key)
+        if future is None:
             return None
+        ahead = self._pictures - self._asked_at.get(key, self._pictures) >= self._fps
         try:
+            if not future.done():
+                if not (ahead and first):
+                    return None
+                return future.result(timeout=BOUNDARY_WAIT_S)
             return future.result()
+        except TimeoutError:
+            return None
         except CaptionLoadError as err:
             log.warning("%s; airing without captions", err)
-            self._loads[key] = _done([])
+            with self._lock:
+                self._loads[key] = _done([])
             return []
 
     def close(self) -> None:
@@ -106,8 +151,13 @@ def _key(item: TimelineItem) -> _Key | None:
     return item.file_path, track
 
 
-def _load(path: str, track: CaptionTrack) -> list[Cue]:
-    return load_cues(path, track)
+def _loaded(path: str, track: CaptionTrack) -> Future[list[Cue]]:
+    future: Future[list[Cue]] = Future()
+    try:
+        future.set_result(load_cues(path, track))
+    except CaptionLoadError as err:
+        future.set_exception(err)
+    return future
 
 
 def _done(cues: list[Cue]) -> Future[list[Cue]]:

@@ -69,12 +69,13 @@ class EncodeEngine:
 
     def opener(self, item: TimelineItem, position_s: float) -> Callable[[], MediaSource]:
         assert item.file_path is not None
-        if self._captions is not None:
-            self._captions.request(item)  # in the background: never delays a picture
         source = MediaSource(
             item.file_path, self._channel.profile, audio_language=self._channel.audio_language
         )
-        return functools.partial(source.open, position_s)
+        open_file = functools.partial(source.open, position_s)
+        if self._captions is not None:
+            return self._captions.opening(item, open_file)
+        return open_file
 
     def play(
         self, play: Play[MediaSource], source: MediaSource, at_utc: datetime, clock: FrameClock
