@@ -120,7 +120,9 @@ def ffmpeg_captions(recording: Path) -> list[tuple[float, float, str]]:
         capture_output=True,
         timeout=60,
     )
-    subs = pysubs2.load(str(srt), encoding="utf-8")
+    if not srt.read_text(encoding="utf-8").strip():
+        return []  # no caption data at all
+    subs = pysubs2.load(str(srt), encoding="utf-8", format_="srt")
     return [(e.start / 1000, e.end / 1000, _plain_text(e.text)) for e in subs.events]
 
 

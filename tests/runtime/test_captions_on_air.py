@@ -61,9 +61,11 @@ EXPECTED = [
 ]
 
 
-def _run(items: list[TimelineItem], clock: FakeClock, seconds: float, out: Path) -> Path:
+def _run(
+    items: list[TimelineItem], clock: FakeClock, seconds: float, out: Path, captions: bool = True
+) -> Path:
     chunks: list[bytes] = []
-    channel = ChannelInfo("9", "Nine", TEST_PROFILE, x264_preset="ultrafast", captions=True)
+    channel = ChannelInfo("9", "Nine", TEST_PROFILE, x264_preset="ultrafast", captions=captions)
     producer = make_producer(
         channel, ListTimeline(items), clock, chunks.append,
         options=ProducerOptions(paced=False, max_frames=round(seconds * FPS)),
@@ -170,3 +172,32 @@ def test_a_copy_channel_passes_a_files_captions_through(recording: Path) -> None
     copied = recording.parent / "copied.ts"
     copied.write_bytes(b"".join(chunks))
     _matches(ffmpeg_captions(copied), EXPECTED)
+
+
+def test_a_files_own_captions_pass_through_an_encode_channel(recording: Path) -> None:
+    """The captioned recording aired again by an encoding channel from 2.5 s on: its own 608
+    pairs go out with its pictures (a caption already on screen at the join is not)."""
+    sources = caption_sources([], [], probe_file(recording).closed_captions)
+    chosen = choose_caption(sources, None, None)
+    assert chosen is not None
+    assert chosen["kind"] == "a53"
+    clock = FakeClock()
+    item = TimelineItem(
+        clock.now_utc(), clock.now_utc() + timedelta(seconds=4.5), "programme", "again",
+        str(recording), 2500, 1, captions=CaptionTrack("a53"),
+    )  # fmt: skip
+    aired = ffmpeg_captions(_run([item], clock, 4.5, recording.parent / "again.ts"))
+    _matches(aired, [(2.3, 3.3, EXPECTED[2][2]), (3.5, 4.3, EXPECTED[3][2])])
+
+
+def test_a_channel_without_captions_carries_none(recording: Path) -> None:
+    """Captions off: no caption data at all, not even a captioned file's own (the encoder is
+    told not to copy a picture's caption side data)."""
+    clock = FakeClock()
+    item = TimelineItem(
+        clock.now_utc(), clock.now_utc() + timedelta(seconds=3), "programme", "plain",
+        str(recording), 0, 1,
+    )  # fmt: skip
+    plain = _run([item], clock, 3.0, recording.parent / "plain.ts", captions=False)
+    assert ffmpeg_captions(plain) == []
+    assert not probe_file(plain).closed_captions

@@ -7,10 +7,13 @@ DTVCC padding (``cc_valid`` 0), as broadcast encoders fill the 9600 bit/s captio
 ``cc_count`` is 600 / fps: 20 at 30 fps, 10 at 60, 24 at 25, 25 at 24.
 
 The SEI goes into the picture's access unit before its first slice, with emulation prevention
-(``00 00 03``) applied to its payload.
+(``00 00 03``) applied to its payload. Reading works the other way: FFmpeg's H.264 and MPEG-2
+decoders export a picture's triplets as side data, of which the field-1 pairs pass through.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from retrovue.runtime.captions.cea608 import NULL_PAIR, Pair
 
@@ -86,3 +89,22 @@ def insert_sei(access_unit: bytes, sei: bytes) -> bytes:
     if at is None:
         return access_unit
     return access_unit[:at] + sei + access_unit[at:]
+
+
+def field1_pairs(triplets: bytes) -> list[Pair]:
+    """The valid, non-null CEA-608 field-1 pairs among ``cc_data`` triplets (as FFmpeg's
+    decoders export them: ``A53_CC`` side data holds the triplets only)."""
+    pairs = []
+    for at in range(0, len(triplets) - 2, 3):
+        marker, first, second = triplets[at], triplets[at + 1], triplets[at + 2]
+        if marker & 0x07 == 0x04 and (first & 0x7F or second & 0x7F):  # cc_valid, field 1
+            pairs.append((first, second))
+    return pairs
+
+
+def picture_pairs(frame: Any) -> list[Pair]:
+    """The field-1 pairs a decoded picture (an ``av.VideoFrame``) carries, if any."""
+    for data in frame.side_data:
+        if data.type.name == "A53_CC":
+            return field1_pairs(bytes(data))
+    return []

@@ -8,12 +8,15 @@ arrive: a part that starts at file offset X shows the cues from X on; one alread
 shown once it is loaded. Each item and each run
 of slates starts by clearing the screen (EDM); a slate then carries null pairs. At more than
 30 fps a slot is two pictures (608 runs at 30 pairs a second): the second carries a null pair.
+A file's own CEA-608 captions (A/53 in its pictures) pass through instead: the field-1 pairs of
+each decoded picture go out in order, one per slot, from the item's file position on.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -27,6 +30,9 @@ from retrovue.runtime.playout.timeline import TimelineItem
 log = logging.getLogger(__name__)
 
 _Key = tuple[str, CaptionTrack]
+PassedPairs = deque[tuple[float, Pair]]
+MAX_PASSED = 90  # pairs waiting to pass through (3 s of 608): older ones are dropped
+PASS_LEAD_S = 0.001
 T = TypeVar("T")
 KEPT_TRACKS = 3
 BOUNDARY_WAIT_S = 1.0  # at most this long, once, at the start of an item opened ahead
@@ -49,6 +55,7 @@ class CaptionFeed:
         self._pairs: dict[int, Pair] | None = None
         self._frame = 0  # pictures since the schedule's slot 0
         self._clearing = 0  # pictures of the opening EDM still to send (slates, no cues yet)
+        self._queue: deque[Pair] = deque(maxlen=MAX_PASSED)  # passed-through pairs to send
 
     def opening(self, item: TimelineItem, open_file: Callable[[], T]) -> Callable[[], T]:
         """``open_file`` followed by the start of the cue load, for the opener thread: a
@@ -78,14 +85,20 @@ class CaptionFeed:
             self._loads[key] = self._executor.submit(load_cues, *key)
             self._asked_at[key] = self._pictures
 
-    def item_pair(self, item: TimelineItem, position_s: float) -> Pair | None:
-        """The pair for the next picture of ``item``, showing file position ``position_s``."""
+    def item_pair(
+        self, item: TimelineItem, position_s: float, passed: PassedPairs | None = None
+    ) -> Pair | None:
+        """The pair for the next picture of ``item``, showing file position ``position_s``;
+        ``passed``: the file's own 608 pairs by position, when its captions pass through."""
         self._pictures += 1
         first = item != self._item or self._slate
         if first:
             self._item, self._slate = item, False
             self._pairs, self._frame, self._clearing = None, 0, len(EDM)
+            self._queue.clear()
             self.request(item)
+        if passed is not None:
+            return self._pass_through(passed, position_s)
         if self._pairs is None:
             cues = self._ready(item, first)
             if cues is not None:
@@ -97,6 +110,20 @@ class CaptionFeed:
         frame, self._frame = self._frame, self._frame + 1
         slot, within = divmod(frame, self._frames_per_slot)
         return None if within else self._pairs.get(slot)
+
+    def _pass_through(self, passed: PassedPairs, position_s: float) -> Pair | None:
+        """The file's pairs of the pictures up to ``position_s``, in order, one per slot (608
+        runs at the same 30 pairs a second whatever the frame rates)."""
+        frame, self._frame = self._frame, self._frame + 1
+        while passed and frame == 0 and passed[0][0] < position_s - PASS_LEAD_S:
+            passed.popleft()  # decoded on the way to the join position: not aired
+        while passed and passed[0][0] <= position_s + PASS_LEAD_S:
+            self._queue.append(passed.popleft()[1])
+        if self._clearing:
+            return self._clear()
+        if frame % self._frames_per_slot or not self._queue:
+            return None
+        return self._queue.popleft()
 
     def slate_pair(self) -> Pair | None:
         """The pair for the next slate picture: the screen cleared, then nothing."""

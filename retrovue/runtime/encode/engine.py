@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import av
 
 from retrovue.runtime.captions.cea608 import Pair
-from retrovue.runtime.captions.feed import CaptionFeed
+from retrovue.runtime.captions.feed import MAX_PASSED, CaptionFeed
 from retrovue.runtime.encode.bug import BugOverlay, make_overlay
 from retrovue.runtime.encode.output import TsOutput
 from retrovue.runtime.encode.source import MediaSource, fade, silence
@@ -73,9 +74,11 @@ class EncodeEngine:
             item.file_path, self._channel.profile, audio_language=self._channel.audio_language
         )
         open_file = functools.partial(source.open, position_s)
-        if self._captions is not None:
-            return self._captions.opening(item, open_file)
-        return open_file
+        if self._captions is None:
+            return open_file
+        if item.captions is not None and item.captions.kind == "a53":
+            source.captions = deque(maxlen=MAX_PASSED)  # the file's own, passed through
+        return self._captions.opening(item, open_file)
 
     def play(
         self, play: Play[MediaSource], source: MediaSource, at_utc: datetime, clock: FrameClock
@@ -100,7 +103,8 @@ class EncodeEngine:
         if item.fade_in_ms or item.fade_out_ms or item.loudness_gain_db:
             step = timedelta(seconds=1 / self._channel.profile.fps)
             fade(audio, item.gain(at_utc), item.gain(at_utc + step))
-        cc = self._captions.item_pair(item, position_s) if self._captions is not None else None
+        captions = self._captions
+        cc = captions.item_pair(item, position_s, source.captions) if captions else None
         self._write(picture, audio, cc)
         return None
 

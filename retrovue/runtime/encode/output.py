@@ -30,6 +30,10 @@ def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
         "crf": "23",
         "maxrate": str(profile.video_bitrate),
         "bufsize": str(profile.video_bitrate * 2),
+        # libx264 would copy a source picture's A/53 side data into its own SEI: a picture
+        # repeated or dropped by the rate conversion would garble those captions, and a channel
+        # with captions writes its own (captions.inserter)
+        "a53cc": "0",
     }
 
 

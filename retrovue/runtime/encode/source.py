@@ -23,6 +23,8 @@ from typing import Any
 
 import av
 
+from retrovue.runtime.captions.a53 import picture_pairs
+from retrovue.runtime.captions.cea608 import Pair
 from retrovue.runtime.encode.videofilter import VideoFilter, needs_filter
 from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, MediaFile, pick_audio_stream
 from retrovue.runtime.playout.profiles import AUDIO_RATE_HZ, OutputProfile
@@ -109,6 +111,9 @@ class MediaSource(MediaFile):
         self._audio_aligned = False
         self._skip_pending = 0
         self._last_video_s: float | None = None
+        # the CEA-608 field-1 pairs of the decoded pictures (file position, pair), collected
+        # when the file's own captions are passed through (see captions.a53.field1_pairs)
+        self.captions: deque[tuple[float, Pair]] | None = None
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -157,6 +162,8 @@ class MediaSource(MediaFile):
         """(Re)start demuxing, after a seek to a keyframe at or before ``seek_s`` if given."""
         self._raw.clear()
         self._last_video_s = None
+        if self.captions is not None:
+            self.captions.clear()
         self._fifo = av.AudioFifo()
         self._audio_aligned = False
         if self._audio is not None:
@@ -206,6 +213,8 @@ class MediaSource(MediaFile):
         if self._last_video_s is not None and position_s <= self._last_video_s - 5.0:
             return  # a stray frame from before a seek
         self._last_video_s = position_s
+        if self.captions is not None:
+            self.captions.extend((position_s, pair) for pair in picture_pairs(frame))
         self._video_count += 1
         self._raw.append(_Raw(position_s, frame, self._video_count))
         self._trim()
