@@ -137,6 +137,11 @@ class CaptionChoice:
     setting: str | None
     audio_language: str | None
 
+    @classmethod
+    def of(cls, info: ChannelInfo) -> CaptionChoice:
+        setting = info.caption_language if info.captions else CAPTIONS_OFF
+        return cls(setting, info.audio_language)
+
     def track(self, sources: Sequence[Mapping[str, Any]]) -> CaptionTrack | None:
         chosen = choose_caption(sources, self.setting, self.audio_language)
         if chosen is None:
@@ -184,7 +189,7 @@ class DatabaseDirectory:
             language, zone = channel.audio_language, channel.timezone
             bug = bug_spec(dict(channel.bug or {}), channel.call_sign or channel.number)
             loudness_target_lufs = channel.loudness_target_lufs
-            captions = CaptionChoice(channel.captions, language)
+            captions = channel.captions
 
         def upcoming_paths() -> list[str]:
             with self._database.transaction() as session:
@@ -202,7 +207,10 @@ class DatabaseDirectory:
             x264_preset=self._settings.x264_preset,
             bug=bug,
             loudness_target_lufs=loudness_target_lufs,
-            captions=captions.setting != CAPTIONS_OFF,
+            captions=captions != CAPTIONS_OFF,
+            caption_language=None if captions == CAPTIONS_OFF else captions,
         )
-        timeline = PlaylogTimeline(self._database, channel_id, loudness_target_lufs, captions)
+        timeline = PlaylogTimeline(
+            self._database, channel_id, loudness_target_lufs, CaptionChoice.of(info)
+        )
         return ChannelSetup(info, timeline, channel_id)

@@ -11,7 +11,7 @@ from retrovue.clock import FakeClock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.db.models import CatalogAsset, Channel, PlaylogEvent
-from retrovue.runtime.directory import DatabaseDirectory
+from retrovue.runtime.directory import CaptionChoice, DatabaseDirectory, PlaylogTimeline
 from retrovue.runtime.playout.captions import CaptionTrack
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -60,3 +60,7 @@ def test_each_item_gets_the_track_the_setting_picks(
     assert setup.info.captions is (setting != "off")
     [item, *_] = setup.timeline.items_from(T0 + timedelta(seconds=5), 2)
     assert item.captions == track
+    # a worker process builds its timeline from the channel info it is sent: the same choice
+    assert setup.channel_id is not None
+    in_worker = PlaylogTimeline(db, setup.channel_id, -24.0, CaptionChoice.of(setup.info))
+    assert in_worker.items_from(T0 + timedelta(seconds=5), 1)[0].captions == track

@@ -31,6 +31,7 @@ class ChannelInfo:
     bug: BugSpec | None = None
     loudness_target_lufs: float = -24.0
     captions: bool = False  # CEA-608 in every picture (each item's track: TimelineItem.captions)
+    caption_language: str | None = None  # the track's language; None: automatic
 
 
 @dataclass(frozen=True)
