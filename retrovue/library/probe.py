@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import av
-from av.sidedata.sidedata import Type as SideDataType
 
 from retrovue.errors import ProbeError
 
@@ -31,7 +30,8 @@ _OPEN_OPTIONS = {"probesize": "5000000", "analyzeduration": "5000000"}
 LENGTH_TOLERANCE_MS = 1500  # content may end this much (or 2 %) before the claimed duration
 TAIL_WINDOW_MS = 5000  # how far before the claimed end the length check seeks
 CAPTION_CODECS = ("h264", "mpeg2video")  # whose decoders export A/53 captions
-CAPTION_PROBE_FRAMES = 15  # pictures decoded to look for them
+CAPTION_PROBE_PACKETS = 30  # video packets looked into for them
+A53_MARKER = b"GA94\x03"  # ATSC user data identifier + cc_data type
 
 
 class MediaProbeError(ProbeError):
@@ -136,14 +136,16 @@ def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
 
 
 def has_closed_captions(container: Any) -> bool:
-    """Whether the first pictures carry A/53 caption data (FFmpeg's decoders export it as
-    ``A53_CC`` side data). Captioned broadcasts carry it in every picture."""
+    """Whether the first video packets carry ATSC A/53 caption data: the ``GA94`` user data
+    (type 3) that H.264 SEI and MPEG-2 picture user data hold it in, found in the packet bytes
+    without decoding (it is never compressed, and no emulation-prevention byte can split it).
+    Captioned broadcasts carry it in every picture."""
     video = container.streams.video[0]
     try:
-        for index, frame in enumerate(container.decode(video)):
-            if any(data.type == SideDataType.A53_CC for data in frame.side_data):
+        for index, packet in enumerate(container.demux(video)):
+            if A53_MARKER in bytes(packet):
                 return True
-            if index + 1 >= CAPTION_PROBE_FRAMES:
+            if index + 1 >= CAPTION_PROBE_PACKETS:
                 break
     except av.FFmpegError:
         return False

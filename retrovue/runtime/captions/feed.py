@@ -2,10 +2,10 @@
 
 Per item, the cues of its chosen track are loaded when its file is opened: a sidecar in the
 opener thread with the file, an embedded track in a caption thread (it reads the whole file, so
-a tune never waits for it; an item opened ahead of its boundary has it by then). They are
-scheduled (:mod:`.schedule`) on slots that start at the item's file position when they
-arrive: a part that starts at file offset X shows the cues from X on; one already under way is
-shown once it is loaded. Each item and each run
+a tune never waits for it; an item opened ahead of its boundary has it by then, and its first
+picture waits for it at most 1 s if not). They are scheduled (:mod:`.schedule`) on slots that
+start at the item's file position when they arrive: a part that starts at file offset X shows
+the cues from X on; one already under way is shown once it is loaded. Each item and each run
 of slates starts by clearing the screen (EDM); a slate then carries null pairs. At more than
 30 fps a slot is two pictures (608 runs at 30 pairs a second): the second carries a null pair.
 A file's own CEA-608 captions (A/53 in its pictures) pass through instead: the field-1 pairs of
@@ -47,7 +47,6 @@ class CaptionFeed:
         self._fps = fps
         self._lock = threading.Lock()  # the opener thread adds loads, the producer reads them
         self._loads: dict[_Key, Future[list[Cue]]] = {}
-        self._asked_at: dict[_Key, int] = {}  # pictures asked for when a load started
         self._pictures = 0
         self._executor: ThreadPoolExecutor | None = None
         self._item: TimelineItem | None = None
@@ -83,7 +82,6 @@ class CaptionFeed:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="captions")
             self._loads[key] = self._executor.submit(load_cues, *key)
-            self._asked_at[key] = self._pictures
 
     def item_pair(
         self, item: TimelineItem, position_s: float, passed: PassedPairs | None = None
@@ -139,10 +137,11 @@ class CaptionFeed:
         return None
 
     def _ready(self, item: TimelineItem, first: bool) -> list[Cue] | None:
-        """The item's cues, ``[]`` for none, None while they are still loading. A track asked
-        for a second of pictures or more before its item began (opened ahead of a boundary)
-        is waited for at the item's start, briefly: its cues are ready then unless the file
-        is huge, and a producer running faster than real time stays deterministic."""
+        """The item's cues, ``[]`` for none, None while they are still loading. At the first
+        picture of an item after a boundary (not the session's first: a tune never waits) a
+        track still loading is waited for, briefly and once: it was opened seconds ahead, so
+        it is ready unless the file is huge, and a producer running faster than real time
+        (tests, benchmarks) stays deterministic."""
         key = _key(item)
         if key is None:
             return []
@@ -150,10 +149,10 @@ class CaptionFeed:
             future = self._loads.get(key)
         if future is None:
             return None
-        ahead = self._pictures - self._asked_at.get(key, self._pictures) >= self._fps
+        ahead = first and self._pictures > 1
         try:
             if not future.done():
-                if not (ahead and first):
+                if not ahead:
                     return None
                 return future.result(timeout=BOUNDARY_WAIT_S)
             return future.result()
