@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.runtime.captions.cea608 import EDM
+from retrovue.runtime.captions.cea608 import EDM, EOC
 from retrovue.runtime.captions.cues import CaptionLoadError, load_cues, sidecar_cues
 from retrovue.runtime.captions.feed import CaptionFeed
 from retrovue.runtime.captions.schedule import Cue
@@ -74,3 +74,19 @@ def test_a_track_that_cannot_be_read_airs_without_captions(
     pairs = [feed.item_pair(item, n / 30) for n in range(10)]
     assert pairs == [EDM[0], EDM[0]] + [None] * 8  # cleared, then nothing
     assert "airing without captions" in caplog.text
+
+
+def test_at_60_fps_a_pair_goes_out_every_other_picture(tmp_path: Path) -> None:
+    srt = tmp_path / "a.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nHi\n", encoding="utf-8")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    track = CaptionTrack("sidecar", path=str(srt))
+    item = TimelineItem(start, start + timedelta(seconds=3), "programme", "x",
+                        str(tmp_path / "a.mkv"), captions=track)  # fmt: skip
+    feed = CaptionFeed(60)
+    pairs = [feed.item_pair(item, n / 60) for n in range(180)]
+    sent = [n for n, pair in enumerate(pairs) if pair is not None]
+    assert sent
+    assert all(n % 2 == 0 for n in sent)  # 30 pairs a second, as 608 runs
+    eoc = [n for n, pair in enumerate(pairs) if pair == EOC[0]]
+    assert eoc[0] == 60  # shown at 1 s
