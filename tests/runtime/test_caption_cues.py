@@ -13,6 +13,7 @@ from retrovue.runtime.captions.feed import CaptionFeed
 from retrovue.runtime.captions.schedule import Cue
 from retrovue.runtime.playout.captions import CaptionTrack
 from retrovue.runtime.playout.timeline import TimelineItem
+from retrovue.testing.media import MediaSpec, make_media
 
 ASS = """[Script Info]
 ScriptType: v4.00+
@@ -90,3 +91,21 @@ def test_at_60_fps_a_pair_goes_out_every_other_picture(tmp_path: Path) -> None:
     assert all(n % 2 == 0 for n in sent)  # 30 pairs a second, as 608 runs
     eoc = [n for n, pair in enumerate(pairs) if pair == EOC[0]]
     assert eoc[0] == 60  # shown at 1 s
+
+
+def test_an_embedded_track_that_fails_airs_without_captions(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    media = make_media(tmp_path / "a.mkv", MediaSpec(duration_s=0.5, width=64, height=36))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    before = TimelineItem(start, start + timedelta(seconds=1), "slate", "gap")
+    track = CaptionTrack("embedded", stream_index=7)
+    bad = TimelineItem(start + timedelta(seconds=1), start + timedelta(seconds=2), "programme",
+                       "x", str(media), captions=track)  # fmt: skip
+    feed = CaptionFeed(30)
+    feed.request(bad)  # opened ahead of its boundary
+    feed.item_pair(before, 0.0)
+    pairs = [feed.item_pair(bad, n / 30) for n in range(5)]
+    feed.close()
+    assert pairs == [EDM[0], EDM[0], None, None, None]
+    assert "airing without captions" in caplog.text

@@ -47,7 +47,7 @@ class CaptionFeed:
         self._fps = fps
         self._lock = threading.Lock()  # the opener thread adds loads, the producer reads them
         self._loads: dict[_Key, Future[list[Cue]]] = {}
-        self._pictures = 0
+        self._items = 0  # items begun in this session
         self._executor: ThreadPoolExecutor | None = None
         self._item: TimelineItem | None = None
         self._slate = False
@@ -81,16 +81,16 @@ class CaptionFeed:
                 return
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="captions")
-            self._loads[key] = self._executor.submit(load_cues, *key)
+            self._loads[key] = self._executor.submit(_load, *key)
 
     def item_pair(
         self, item: TimelineItem, position_s: float, passed: PassedPairs | None = None
     ) -> Pair | None:
         """The pair for the next picture of ``item``, showing file position ``position_s``;
         ``passed``: the file's own 608 pairs by position, when its captions pass through."""
-        self._pictures += 1
         first = item != self._item or self._slate
         if first:
+            self._items += 1
             self._item, self._slate = item, False
             self._pairs, self._frame, self._clearing = None, 0, len(EDM)
             self._queue.clear()
@@ -125,7 +125,6 @@ class CaptionFeed:
 
     def slate_pair(self) -> Pair | None:
         """The pair for the next slate picture: the screen cleared, then nothing."""
-        self._pictures += 1
         if not self._slate:
             self._item, self._slate, self._pairs, self._clearing = None, True, None, len(EDM)
         return self._clear()
@@ -138,7 +137,7 @@ class CaptionFeed:
 
     def _ready(self, item: TimelineItem, first: bool) -> list[Cue] | None:
         """The item's cues, ``[]`` for none, None while they are still loading. At the first
-        picture of an item after a boundary (not the session's first: a tune never waits) a
+        picture of an item after a boundary (not the session's first item: a tune never waits) a
         track still loading is waited for, briefly and once: it was opened seconds ahead, so
         it is ready unless the file is huge, and a producer running faster than real time
         (tests, benchmarks) stays deterministic."""
@@ -149,7 +148,7 @@ class CaptionFeed:
             future = self._loads.get(key)
         if future is None:
             return None
-        ahead = first and self._pictures > 1
+        ahead = first and self._items > 1
         try:
             if not future.done():
                 if not ahead:
@@ -177,10 +176,21 @@ def _key(item: TimelineItem) -> _Key | None:
     return item.file_path, track
 
 
+def _load(path: str, track: CaptionTrack) -> list[Cue]:
+    """The cues, or :class:`CaptionLoadError` whatever went wrong: a per-file job whose failure
+    must never stop the channel (it then airs without captions)."""
+    try:
+        return load_cues(path, track)
+    except CaptionLoadError:
+        raise
+    except Exception as err:  # the edge of a per-file job: logged by the feed, never fatal
+        raise CaptionLoadError(f"cannot read the captions of {path}: {err!r}") from err
+
+
 def _loaded(path: str, track: CaptionTrack) -> Future[list[Cue]]:
     future: Future[list[Cue]] = Future()
     try:
-        future.set_result(load_cues(path, track))
+        future.set_result(_load(path, track))
     except CaptionLoadError as err:
         future.set_exception(err)
     return future
