@@ -1,5 +1,6 @@
-"""captions: channel.captions (off, a language, or NULL: automatic) and
-library_asset.subtitle_files (sidecar subtitle files found next to the media file)
+"""captions: channel.captions (off, a language, or NULL: automatic), channel.burn_subtitles (the
+language of image subtitles burnt into the picture, NULL: none) and library_asset.subtitle_files
+(sidecar subtitle files found next to the media file)
 
 Revision ID: 0007_captions
 Revises: 0006_asrun_aired_until
@@ -21,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('broadcast_channel', schema=None) as batch_op:
         batch_op.add_column(sa.Column('captions', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('burn_subtitles', sa.String(length=20), nullable=True))
     with op.batch_alter_table('library_asset', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('subtitle_files', sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
@@ -31,4 +33,5 @@ def downgrade() -> None:
     with op.batch_alter_table('library_asset', schema=None) as batch_op:
         batch_op.drop_column('subtitle_files')
     with op.batch_alter_table('broadcast_channel', schema=None) as batch_op:
+        batch_op.drop_column('burn_subtitles')
         batch_op.drop_column('captions')

@@ -37,6 +37,7 @@ class ChannelInfo:
     bug: Mapping[str, Any] = field(default_factory=dict)
     loudness_target_lufs: float = -24.0
     captions: str | None = None  # None: automatic; "off"; or a language code
+    burn_subtitles: str | None = None  # image subtitles burnt in: None none, or a language
 
     @classmethod
     def of(cls, row: Channel) -> ChannelInfo:
@@ -59,6 +60,7 @@ class ChannelInfo:
             bug=dict(row.bug or {}),
             loudness_target_lufs=row.loudness_target_lufs,
             captions=row.captions,
+            burn_subtitles=row.burn_subtitles,
         )
 
     @property
@@ -85,6 +87,7 @@ class ChannelInfo:
             "bug": dict(self.bug),
             "loudness_target_lufs": self.loudness_target_lufs,
             "captions": self.captions or "auto",
+            "burn_subtitles": self.burn_subtitles or "off",
         }
 
 

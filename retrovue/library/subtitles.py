@@ -9,7 +9,8 @@ Sources, found at ingest:
 * CEA-608 captions already in the video (A/53 side data of H.264 or MPEG-2 pictures).
 
 Image subtitles (PGS, VobSub, DVB) are listed by the probe but are not text: they cannot become
-608 captions.
+608 captions. A channel can burn PGS tracks of one language into the picture instead
+(:func:`choose_burn`).
 
 The channel's caption setting picks one (:func:`choose_caption`): ``off``; a language; or, unset,
 the channel's audio language, then English, then the first source. Forced tracks (only the
@@ -25,7 +26,10 @@ from typing import Any
 
 SIDECAR_FORMATS = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
 TEXT_CODECS = frozenset({"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"})
-IMAGE_CODECS = frozenset({"hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub"})
+# the probe names a track by FFmpeg's decoder (pgssub), older rows by the codec (hdmv_pgs_...)
+IMAGE_CODECS = frozenset({"hdmv_pgs_subtitle", "pgssub", "dvd_subtitle", "dvdsub",
+                          "dvb_subtitle", "dvbsub", "xsub"})  # fmt: skip
+BURNABLE_CODECS = frozenset({"hdmv_pgs_subtitle", "pgssub"})  # image tracks that can be burnt in
 CAPTIONS_OFF = "off"
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _FLAGS = frozenset({"forced", "sdh", "cc", "hi", "default", "full"})
@@ -107,6 +111,22 @@ def choose_caption(
             if language is not None and language_key(source.get("language")) == language:
                 return source
     return ordered[0]
+
+
+def choose_burn(subtitle_tracks: Sequence[Mapping[str, Any]], language: str | None) -> int | None:
+    """The index of the image subtitle track in ``language`` to burn into the picture (a full
+    one before a forced one), or None: none asked for, or none in that language."""
+    wanted = language_key(language)
+    if wanted is None:
+        return None
+    tracks = sorted(
+        (t for t in subtitle_tracks if t.get("codec") in BURNABLE_CODECS),
+        key=lambda t: bool(t.get("forced")),
+    )
+    for track in tracks:
+        if language_key(track.get("language")) == wanted:
+            return int(track["index"])
+    return None
 
 
 def describe(source: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from retrovue.clock import Clock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.errors import NotFoundError, ScheduleError, StreamError
-from retrovue.library.subtitles import CAPTIONS_OFF, choose_caption
+from retrovue.library.subtitles import CAPTIONS_OFF, choose_burn, choose_caption
 from retrovue.runtime.copy.check import check_copy
 from retrovue.runtime.playout.captions import CaptionTrack
 from retrovue.runtime.playout.channel import BugSpec, ChannelInfo
@@ -124,6 +124,7 @@ class PlaylogTimeline:
                     self._target_lufs, event.integrated_lufs, event.true_peak_dbtp
                 ),
                 captions=self._captions.track(event.caption_sources) if self._captions else None,
+                burn_stream=self._captions.burn(event.subtitle_tracks) if self._captions else None,
             )
             for event in events
         ]
@@ -136,11 +137,15 @@ class CaptionChoice:
 
     setting: str | None
     audio_language: str | None
+    burn_language: str | None = None
 
     @classmethod
     def of(cls, info: ChannelInfo) -> CaptionChoice:
         setting = info.caption_language if info.captions else CAPTIONS_OFF
-        return cls(setting, info.audio_language)
+        return cls(setting, info.audio_language, info.burn_language)
+
+    def burn(self, subtitle_tracks: Sequence[Mapping[str, Any]]) -> int | None:
+        return choose_burn(subtitle_tracks, self.burn_language)
 
     def track(self, sources: Sequence[Mapping[str, Any]]) -> CaptionTrack | None:
         chosen = choose_caption(sources, self.setting, self.audio_language)
@@ -189,7 +194,7 @@ class DatabaseDirectory:
             language, zone = channel.audio_language, channel.timezone
             bug = bug_spec(dict(channel.bug or {}), channel.call_sign or channel.number)
             loudness_target_lufs = channel.loudness_target_lufs
-            captions = channel.captions
+            captions, burn = channel.captions, channel.burn_subtitles
 
         def upcoming_paths() -> list[str]:
             with self._database.transaction() as session:
@@ -209,6 +214,7 @@ class DatabaseDirectory:
             loudness_target_lufs=loudness_target_lufs,
             captions=captions != CAPTIONS_OFF,
             caption_language=None if captions == CAPTIONS_OFF else captions,
+            burn_language=burn,
         )
         timeline = PlaylogTimeline(
             self._database, channel_id, loudness_target_lufs, CaptionChoice.of(info)

@@ -42,6 +42,7 @@ class OnAir:
     integrated_lufs: float | None = None  # the asset's loudness as measured at ingest
     true_peak_dbtp: float | None = None
     caption_sources: tuple[dict[str, Any], ...] = ()  # library.subtitles.caption_sources
+    subtitle_tracks: tuple[dict[str, Any], ...] = ()  # the file's embedded ones (the probe's)
 
     @property
     def duration_ms(self) -> int:
@@ -145,6 +146,7 @@ def _on_air(event: PlaylogEvent, asset: _Asset, at_utc: datetime) -> OnAir:
         integrated_lufs=asset.loudness("integrated_lufs"),
         true_peak_dbtp=asset.loudness("true_peak_dbtp"),
         caption_sources=asset.caption_sources(),
+        subtitle_tracks=tuple((asset.media_info or {}).get("subtitle_tracks") or ()),
     )
 
 

@@ -112,3 +112,11 @@ def test_the_channel_caption_setting_is_validated_and_kept(cli: CliRunner, db_ur
     assert json.loads(cli("channel", "show", "5", "--json").out)["captions"] == "off"
     assert cli("channel", "update", "5", "--captions", "auto").code == 0
     assert json.loads(cli("channel", "show", "5", "--json").out)["captions"] == "auto"
+    assert json.loads(cli("channel", "show", "5", "--json").out)["burn_subtitles"] == "off"
+    assert cli("channel", "update", "5", "--burn-subtitles", "en").code == 0
+    assert json.loads(cli("channel", "show", "5", "--json").out)["burn_subtitles"] == "en"
+    refused = cli("channel", "update", "5", "--burn-subtitles", "??")
+    assert refused.code == 2
+    assert refused.err.startswith("error: --burn-subtitles:")
+    assert cli("channel", "update", "5", "--burn-subtitles", "off").code == 0
+    assert json.loads(cli("channel", "show", "5", "--json").out)["burn_subtitles"] == "off"

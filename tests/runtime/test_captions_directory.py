@@ -17,15 +17,18 @@ from retrovue.runtime.playout.captions import CaptionTrack
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 MEDIA_INFO = {
     "subtitle_files": [{"path": "/tv/a.fr.srt", "format": "srt", "language": "fr"}],
-    "subtitle_tracks": [{"index": 2, "codec": "subrip", "language": "eng"}],
+    "subtitle_tracks": [
+        {"index": 2, "codec": "subrip", "language": "eng"},
+        {"index": 3, "codec": "pgssub", "language": "eng"},
+    ],
 }
 
 
-def _seed(database: Database, captions: str | None) -> None:
+def _seed(database: Database, captions: str | None, burn: str | None = None) -> None:
     with database.transaction() as session:
         channel = Channel(
             number="7", name="Seven", timezone="UTC", profile="480p", audio_language="fre",
-            captions=captions, created_utc=T0, updated_utc=T0,
+            captions=captions, burn_subtitles=burn, created_utc=T0, updated_utc=T0,
         )  # fmt: skip
         asset = CatalogAsset(
             kind="episode", guide_title="Show", duration_ms=60_000, file_path="/tv/a.mkv",
@@ -64,3 +67,17 @@ def test_each_item_gets_the_track_the_setting_picks(
     assert setup.channel_id is not None
     in_worker = PlaylogTimeline(db, setup.channel_id, -24.0, CaptionChoice.of(setup.info))
     assert in_worker.items_from(T0 + timedelta(seconds=5), 1)[0].captions == track
+
+
+@pytest.mark.parametrize(("burn", "stream"), [("en", 3), ("fr", None), (None, None)])
+def test_the_image_track_to_burn_in_is_picked_by_language(
+    db: Database, tmp_path: Path, burn: str | None, stream: int | None
+) -> None:
+    _seed(db, "off", burn)
+    setup = DatabaseDirectory(db, Settings(data_dir=tmp_path), FakeClock(T0)).lookup("7")
+    [item, *_] = setup.timeline.items_from(T0 + timedelta(seconds=5), 2)
+    assert item.burn_stream == stream
+    assert item.captions is None
+    assert setup.channel_id is not None
+    in_worker = PlaylogTimeline(db, setup.channel_id, -24.0, CaptionChoice.of(setup.info))
+    assert in_worker.items_from(T0 + timedelta(seconds=5), 1)[0].burn_stream == stream

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from retrovue.runtime.captions.feed import MAX_PASSED, CaptionFeed
 from retrovue.runtime.encode.bug import BugOverlay, make_overlay
 from retrovue.runtime.encode.output import TsOutput
 from retrovue.runtime.encode.source import MediaSource, fade, silence
+from retrovue.runtime.encode.subburn import SubtitleBurn
 from retrovue.runtime.mpegts import psi_preamble
 from retrovue.runtime.playout.channel import ChannelInfo
 from retrovue.runtime.playout.engine import FileEnded, Slate
@@ -25,6 +27,7 @@ from retrovue.runtime.playout.timeline import TimelineItem
 from retrovue.runtime.slates.special import SlatePictures
 
 POSITION_EPSILON_S = 0.0005
+log = logging.getLogger(__name__)
 
 
 class EncodeEngine:
@@ -73,6 +76,8 @@ class EncodeEngine:
         source = MediaSource(
             item.file_path, self._channel.profile, audio_language=self._channel.audio_language
         )
+        if item.burn_stream is not None:
+            source.subtitles = SubtitleBurn(item.burn_stream, self._channel.profile)
         open_file = functools.partial(source.open, position_s)
         if self._captions is None:
             return open_file
@@ -97,6 +102,8 @@ class EncodeEngine:
             picture = None
         if picture is None:
             return FileEnded(position_s)
+        if source.subtitles is not None:
+            picture = _burnt(source, picture, position_s)
         bug = self._bug
         if bug is not None and (item.kind == "programme" or self._bug_in_breaks):
             picture = bug.apply(picture)
@@ -141,3 +148,15 @@ class EncodeEngine:
         self._pictures.close()
         if self._captions is not None:
             self._captions.close()
+
+
+def _burnt(source: MediaSource, picture: av.VideoFrame, position_s: float) -> av.VideoFrame:
+    """The picture with the file's image subtitles; a track that cannot be drawn is logged
+    once and the file plays on without it."""
+    assert source.subtitles is not None
+    try:
+        return source.subtitles.apply(picture, position_s)
+    except (av.FFmpegError, ValueError, TypeError) as err:
+        log.warning("subtitles of %s cannot be burnt in (%s): playing without", source.path, err)
+        source.subtitles = None
+        return picture

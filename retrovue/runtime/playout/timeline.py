@@ -40,6 +40,7 @@ class TimelineItem:
     fade_out_ms: int = 0  # and falls over this much before the end (into a break)
     loudness_gain_db: float = 0.0  # brings the file to the channel's loudness target
     captions: CaptionTrack | None = None  # the subtitles shown as captions (channels with them)
+    burn_stream: int | None = None  # the image subtitle stream burnt into the picture
 
     @property
     def duration_ms(self) -> int:
