@@ -36,6 +36,8 @@ class ChannelInfo:
     updated_utc: datetime
     bug: Mapping[str, Any] = field(default_factory=dict)
     loudness_target_lufs: float = -24.0
+    captions: str | None = None  # None: automatic; "off"; or a language code
+    burn_subtitles: str | None = None  # image subtitles burnt in: None none, or a language
 
     @classmethod
     def of(cls, row: Channel) -> ChannelInfo:
@@ -57,6 +59,8 @@ class ChannelInfo:
             updated_utc=row.updated_utc,
             bug=dict(row.bug or {}),
             loudness_target_lufs=row.loudness_target_lufs,
+            captions=row.captions,
+            burn_subtitles=row.burn_subtitles,
         )
 
     @property
@@ -82,6 +86,8 @@ class ChannelInfo:
             "updated_utc": self.updated_utc,
             "bug": dict(self.bug),
             "loudness_target_lufs": self.loudness_target_lufs,
+            "captions": self.captions or "auto",
+            "burn_subtitles": self.burn_subtitles or "off",
         }
 
 

@@ -166,6 +166,7 @@ def media_info(asset: LibraryAsset) -> dict[str, Any]:
         "frame_rate_exact": (asset.video_details or {}).get("frame_rate"),
         "audio_tracks": list(asset.audio_tracks or []),
         "subtitle_tracks": list(asset.subtitle_tracks or []),
+        "subtitle_files": list(asset.subtitle_files or []),
         "file_size": asset.file_size,
         "loudness": dict(asset.loudness or {}),  # {} never measured; see library.loudness
         "markers": [

@@ -17,6 +17,7 @@ from retrovue.library.review import (
     reject_assets,
     show_asset,
 )
+from retrovue.library.subtitles import describe
 from retrovue.scheduler.horizon import rebuild_after_catalog_change
 
 app = typer.Typer(help="Library assets: review and promotion.", no_args_is_help=True)
@@ -73,6 +74,8 @@ def show_cmd(
         return
     markers = detail.pop("markers")
     tracks = detail.pop("audio_tracks")
+    captions = detail.pop("captions")
+    detail.pop("subtitle_files")
     details = detail.pop("video_details")
     detail.update({f"video.{key}": value for key, value in details.items()})
     detail["loudness"] = loudness_text(detail.pop("loudness"))
@@ -82,6 +85,8 @@ def show_cmd(
             f"audio  #{track['index']} {track['codec']} {track['channels']}ch "
             f"{track['sample_rate']}Hz {track['language'] or '-'}"
         )
+    for source in captions:
+        typer.echo(f"caption {describe(source)}")
     for marker in markers:
         typer.echo(
             f"marker {marker['kind']} {marker['start_ms']}-{marker['end_ms']} ms "

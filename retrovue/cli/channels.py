@@ -51,6 +51,22 @@ LoudnessOpt = Annotated[
     float | None,
     typer.Option("--loudness-target", help="Loudness every item is brought to, LUFS (-24)."),
 ]
+CaptionsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--captions",
+        help="CEA-608 captions: a subtitle language (e.g. en), off, or auto (the audio "
+        "language, then English, then the first track; the default).",
+    ),
+]
+BurnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--burn-subtitles",
+        help="Burn the image subtitles (PGS) of this language into the picture, or off "
+        "(the default).",
+    ),
+]
 CallSignOpt = Annotated[str | None, typer.Option("--callsign", help="Call sign ('' clears).")]
 TimezoneOpt = Annotated[
     str | None, typer.Option("--timezone", help="IANA time zone (default: the machine's).")
@@ -179,6 +195,8 @@ def add_cmd(
     bug_in_breaks: BugBreaksOpt = None,
     bug_margin: BugMarginOpt = None,
     loudness_target: LoudnessOpt = None,
+    captions: CaptionsOpt = None,
+    burn_subtitles: BurnOpt = None,
 ) -> None:
     """Add a channel."""
     cli = get_context(ctx)
@@ -190,6 +208,7 @@ def add_cmd(
         options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, bug_margin,
         loudness_target,
     )  # fmt: skip
+    options = replace(options, captions=captions, burn_subtitles=burn_subtitles)
     channel = add_channel(cli.database(), cli.clock, number, name, options)
     typer.echo(_summary("added", channel))
     _copy_note(channel)
@@ -238,6 +257,8 @@ def update_cmd(
     bug_in_breaks: BugBreaksOpt = None,
     bug_margin: BugMarginOpt = None,
     loudness_target: LoudnessOpt = None,
+    captions: CaptionsOpt = None,
+    burn_subtitles: BurnOpt = None,
 ) -> None:
     """Change settings of a channel (only the options given)."""
     cli = get_context(ctx)
@@ -249,6 +270,7 @@ def update_cmd(
         options, bug, bug_position, bug_size, bug_opacity, bug_in_breaks, bug_margin,
         loudness_target,
     )  # fmt: skip
+    options = replace(options, captions=captions, burn_subtitles=burn_subtitles)
     channel = update_channel(
         cli.database(), cli.clock, number, options, new_number=new_number, name=name
     )

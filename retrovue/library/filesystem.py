@@ -19,6 +19,7 @@ from retrovue.errors import SourceError
 from retrovue.library.naming import ParsedName, is_season_folder, is_video_file, parse_path
 from retrovue.library.nfo import NfoInfo, read_nfo
 from retrovue.library.registry import ItemMetadata, ScannedItem, SourceSpec
+from retrovue.library.subtitles import sidecar_files
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class FilesystemImporter:
             file_size=stat.st_size,
             file_mtime_ns=stat.st_mtime_ns,
             probe_path=path,
+            subtitle_files=tuple(sidecar_files(path, listing.names(path.parent))),
         )
 
 

@@ -242,6 +242,7 @@ def descriptive_fields(spec: SourceSpec, item: ScannedItem) -> dict[str, Any]:
         "tags": tags,
         "playable": item.unplayable_reason is None,
         "unplayable_reason": item.unplayable_reason,
+        "subtitle_files": [dict(f) for f in item.subtitle_files],
     }
 
 

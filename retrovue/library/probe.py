@@ -13,8 +13,9 @@ file really is and what its header claims.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ FIELD_ORDERS = {0: "unknown", 1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "b
 _OPEN_OPTIONS = {"probesize": "5000000", "analyzeduration": "5000000"}
 LENGTH_TOLERANCE_MS = 1500  # content may end this much (or 2 %) before the claimed duration
 TAIL_WINDOW_MS = 5000  # how far before the claimed end the length check seeks
+CAPTION_CODECS = ("h264", "mpeg2video")  # whose decoders export A/53 captions
+CAPTION_PROBE_PACKETS = 30  # video packets looked into for them
+A53_MARKER = b"GA94\x03"  # ATSC user data identifier + cc_data type
 
 
 class MediaProbeError(ProbeError):
@@ -61,9 +65,13 @@ class SubtitleTrack:
     index: int
     codec: str
     language: str | None
+    forced: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "codec": self.codec, "language": self.language}
+        return {
+            "index": self.index, "codec": self.codec, "language": self.language,
+            "forced": self.forced,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,7 @@ class ProbeResult:
     frame_rate_exact: str | None = None  # "30000/1001": exact, for comparisons
     video_profile: str | None = None
     bit_rate: int | None = None  # container bit rate, bits per second
+    closed_captions: bool = False  # CEA-608/708 in the pictures (A/53 side data)
 
     def video_details(self) -> dict[str, Any]:
         return {
@@ -100,6 +109,7 @@ class ProbeResult:
             "field_order": self.field_order,
             "profile": self.video_profile,
             "bit_rate": self.bit_rate,
+            "closed_captions": self.closed_captions,
         }
 
 
@@ -114,6 +124,8 @@ def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
         raise MediaProbeError(path, f"not readable media ({_ffmpeg_reason(err)})") from err
     try:
         result = _describe(container, path, size)
+        if result.video_codec in CAPTION_CODECS:
+            result = replace(result, closed_captions=has_closed_captions(container))
         if check_length:
             _check_length(container, path, result.duration_ms)
         return result
@@ -121,6 +133,26 @@ def probe_file(path: Path, *, check_length: bool = True) -> ProbeResult:
         raise MediaProbeError(path, f"probe failed ({_ffmpeg_reason(err)})") from err
     finally:
         container.close()
+
+
+def has_closed_captions(container: Any) -> bool:
+    """Whether the first video packets carry ATSC A/53 caption data: the ``GA94`` user data
+    (type 3) that H.264 SEI and MPEG-2 picture user data hold it in, found in the packet bytes
+    without decoding (it is never compressed, and no emulation-prevention byte can split it).
+    Captioned broadcasts carry it in every picture."""
+    video = container.streams.video[0]
+    try:
+        for index, packet in enumerate(container.demux(video)):
+            if A53_MARKER in bytes(packet):
+                return True
+            if index + 1 >= CAPTION_PROBE_PACKETS:
+                break
+    except av.FFmpegError:
+        return False
+    finally:
+        with contextlib.suppress(av.FFmpegError, OSError):
+            container.seek(0)
+    return False
 
 
 def _file_size(path: Path) -> int:
@@ -295,7 +327,10 @@ def _audio_track(stream: Any) -> AudioTrack:
 
 def _subtitle_track(stream: Any) -> SubtitleTrack:
     return SubtitleTrack(
-        index=int(stream.index), codec=str(stream.codec_context.name), language=_language(stream)
+        index=int(stream.index),
+        codec=str(stream.codec_context.name),
+        language=_language(stream),
+        forced=bool(stream.disposition & av.stream.Disposition.forced),
     )
 
 

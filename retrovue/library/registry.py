@@ -89,6 +89,7 @@ class ScannedItem:
     markers: tuple[ItemMarker, ...] = ()
     unplayable_reason: str | None = None
     extra_tags: tuple[str, ...] = field(default=())
+    subtitle_files: tuple[dict[str, Any], ...] = ()  # sidecars (library.subtitles)
 
 
 class Importer(Protocol):

@@ -14,6 +14,7 @@ from retrovue.db import Database
 from retrovue.db.models.library import REVIEW_STATES, LibraryAsset, Source
 from retrovue.errors import NotFoundError, ValidationError
 from retrovue.library.sources import get_source
+from retrovue.library.subtitles import caption_sources
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,12 @@ def asset_summary(asset: LibraryAsset, source_name: str) -> dict[str, Any]:
         "deleted": asset.deleted,
         "reason": asset.review_reason,
     }
+
+
+def asset_caption_sources(asset: LibraryAsset) -> list[dict[str, Any]]:
+    """What can become the asset's captions, in the order the channel's choice prefers."""
+    closed = bool((asset.video_details or {}).get("closed_captions"))
+    return caption_sources(asset.subtitle_files or [], asset.subtitle_tracks or [], closed)
 
 
 def asset_detail(asset: LibraryAsset, source_name: str) -> dict[str, Any]:
@@ -65,6 +72,8 @@ def asset_detail(asset: LibraryAsset, source_name: str) -> dict[str, Any]:
             "audio_tracks": list(asset.audio_tracks or []),
             "loudness": dict(asset.loudness or {}),
             "subtitle_tracks": list(asset.subtitle_tracks or []),
+            "subtitle_files": list(asset.subtitle_files or []),
+            "captions": asset_caption_sources(asset),
             "markers": [
                 {"kind": m.kind, "start_ms": m.start_ms, "end_ms": m.end_ms, "title": m.title}
                 for m in asset.markers

@@ -8,7 +8,7 @@ preferred audio language, time zone, and a timeline backed by the scheduler's pl
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
@@ -20,7 +20,9 @@ from retrovue.clock import Clock
 from retrovue.config import Settings
 from retrovue.db import Database
 from retrovue.errors import NotFoundError, ScheduleError, StreamError
+from retrovue.library.subtitles import CAPTIONS_OFF, choose_burn, choose_caption
 from retrovue.runtime.copy.check import check_copy
+from retrovue.runtime.playout.captions import CaptionTrack
 from retrovue.runtime.playout.channel import BugSpec, ChannelInfo
 from retrovue.runtime.playout.loudness import loudness_gain_db
 from retrovue.runtime.playout.profiles import (
@@ -87,11 +89,16 @@ class PlaylogTimeline:
     each item gets the gain that brings its measured loudness to the channel's target."""
 
     def __init__(
-        self, database: Database, channel_id: int, loudness_target_lufs: float = -24.0
+        self,
+        database: Database,
+        channel_id: int,
+        loudness_target_lufs: float = -24.0,
+        captions: CaptionChoice | None = None,
     ) -> None:
         self._database = database
         self._channel_id = channel_id
         self._target_lufs = loudness_target_lufs
+        self._captions = captions
 
     def items_from(self, at_utc: datetime, count: int) -> list[TimelineItem]:
         try:
@@ -116,10 +123,40 @@ class PlaylogTimeline:
                 loudness_gain_db=loudness_gain_db(
                     self._target_lufs, event.integrated_lufs, event.true_peak_dbtp
                 ),
+                captions=self._captions.track(event.caption_sources) if self._captions else None,
+                burn_stream=self._captions.burn(event.subtitle_tracks) if self._captions else None,
             )
             for event in events
         ]
         return fill_gaps(items, at_utc)[:count]
+
+
+@dataclass(frozen=True)
+class CaptionChoice:
+    """A channel's caption setting (None: automatic) and audio language, applied per item."""
+
+    setting: str | None
+    audio_language: str | None
+    burn_language: str | None = None
+
+    @classmethod
+    def of(cls, info: ChannelInfo) -> CaptionChoice:
+        setting = info.caption_language if info.captions else CAPTIONS_OFF
+        return cls(setting, info.audio_language, info.burn_language)
+
+    def burn(self, subtitle_tracks: Sequence[Mapping[str, Any]]) -> int | None:
+        return choose_burn(subtitle_tracks, self.burn_language)
+
+    def track(self, sources: Sequence[Mapping[str, Any]]) -> CaptionTrack | None:
+        chosen = choose_caption(sources, self.setting, self.audio_language)
+        if chosen is None:
+            return None
+        return CaptionTrack(
+            kind=chosen["kind"],
+            path=chosen.get("path"),
+            stream_index=chosen.get("index"),
+            language=chosen.get("language"),
+        )
 
 
 def bug_spec(settings: dict[str, Any], text: str) -> BugSpec | None:
@@ -157,6 +194,7 @@ class DatabaseDirectory:
             language, zone = channel.audio_language, channel.timezone
             bug = bug_spec(dict(channel.bug or {}), channel.call_sign or channel.number)
             loudness_target_lufs = channel.loudness_target_lufs
+            captions, burn = channel.captions, channel.burn_subtitles
 
         def upcoming_paths() -> list[str]:
             with self._database.transaction() as session:
@@ -174,6 +212,11 @@ class DatabaseDirectory:
             x264_preset=self._settings.x264_preset,
             bug=bug,
             loudness_target_lufs=loudness_target_lufs,
+            captions=captions != CAPTIONS_OFF,
+            caption_language=None if captions == CAPTIONS_OFF else captions,
+            burn_language=burn,
         )
-        timeline = PlaylogTimeline(self._database, channel_id, loudness_target_lufs)
+        timeline = PlaylogTimeline(
+            self._database, channel_id, loudness_target_lufs, CaptionChoice.of(info)
+        )
         return ChannelSetup(info, timeline, channel_id)

@@ -15,6 +15,7 @@ from retrovue.db import Database
 from retrovue.db.models.broadcast import CatalogAsset, PlaylogEvent
 from retrovue.db.models.library import LibraryAsset
 from retrovue.errors import ScheduleError
+from retrovue.library.subtitles import caption_sources
 from retrovue.scheduler.store import channel_plan
 from retrovue.scheduler.timegrid import broadcast_day_of, to_ms
 
@@ -40,6 +41,8 @@ class OnAir:
     role: str | None = None  # "part 2", "break 1", "up next", "station ID" (breaks, by rule)
     integrated_lufs: float | None = None  # the asset's loudness as measured at ingest
     true_peak_dbtp: float | None = None
+    caption_sources: tuple[dict[str, Any], ...] = ()  # library.subtitles.caption_sources
+    subtitle_tracks: tuple[dict[str, Any], ...] = ()  # the file's embedded ones (the probe's)
 
     @property
     def duration_ms(self) -> int:
@@ -71,7 +74,14 @@ def _rows(
 ) -> list[tuple[PlaylogEvent, _Asset]]:
     order = PlaylogEvent.start_utc.desc() if newest_first else PlaylogEvent.start_utc
     stmt = (
-        select(PlaylogEvent, CatalogAsset.file_path, CatalogAsset.media_info, LibraryAsset.loudness)
+        select(
+            PlaylogEvent,
+            CatalogAsset.file_path,
+            CatalogAsset.media_info,
+            LibraryAsset.loudness,
+            LibraryAsset.subtitle_files,
+            LibraryAsset.video_details,
+        )
         .outerjoin(CatalogAsset, CatalogAsset.id == PlaylogEvent.catalog_asset_id)
         .outerjoin(LibraryAsset, LibraryAsset.id == CatalogAsset.source_ingest_asset_id)
         .where(*criteria)
@@ -79,7 +89,10 @@ def _rows(
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(row[0], _Asset(row[1], row[2], row[3])) for row in session.execute(stmt).all()]
+    return [
+        (row[0], _Asset(row[1], row[2], row[3], row[4], row[5]))
+        for row in session.execute(stmt).all()
+    ]
 
 
 @dataclass(frozen=True)
@@ -91,11 +104,23 @@ class _Asset:
     file_path: str | None
     media_info: dict[str, Any] | None
     library_loudness: dict[str, Any] | None = None
+    library_subtitle_files: list[dict[str, Any]] | None = None  # sidecars found since promotion
+    library_video_details: dict[str, Any] | None = None
 
     def loudness(self, key: str) -> float | None:
         measured = self.library_loudness or (self.media_info or {}).get("loudness") or {}
         value = measured.get(key)
         return float(value) if isinstance(value, int | float) else None
+
+    def caption_sources(self) -> tuple[dict[str, Any], ...]:
+        """The file's subtitles that can become captions (the library's latest sidecars)."""
+        info = self.media_info or {}
+        files = self.library_subtitle_files
+        if files is None:
+            files = info.get("subtitle_files") or []
+        details = self.library_video_details or info
+        closed = bool(details.get("closed_captions"))
+        return tuple(caption_sources(files, info.get("subtitle_tracks") or [], closed))
 
 
 def _on_air(event: PlaylogEvent, asset: _Asset, at_utc: datetime) -> OnAir:
@@ -120,6 +145,8 @@ def _on_air(event: PlaylogEvent, asset: _Asset, at_utc: datetime) -> OnAir:
         role=_role(event.guide_json or {}),
         integrated_lufs=asset.loudness("integrated_lufs"),
         true_peak_dbtp=asset.loudness("true_peak_dbtp"),
+        caption_sources=asset.caption_sources(),
+        subtitle_tracks=tuple((asset.media_info or {}).get("subtitle_tracks") or ()),
     )
 
 

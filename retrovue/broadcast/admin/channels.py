@@ -24,6 +24,7 @@ from retrovue.clock import Clock
 from retrovue.db import Database
 from retrovue.db.models.broadcast import CHANNEL_MODES, PROFILES, Channel, ScheduleDay, Template
 from retrovue.errors import ConflictError, ValidationError
+from retrovue.library.subtitles import CAPTIONS_OFF
 
 DEFAULT_DAY_START_MINUTES = 360
 DEFAULT_GRID_MINUTES = 30
@@ -56,6 +57,8 @@ class ChannelOptions:
     bug_in_breaks: bool | None = None
     bug_margin_pct: int | None = None
     loudness_target_lufs: float | None = None
+    captions: str | None = None  # "off", "auto" (or "") for automatic, or a language code
+    burn_subtitles: str | None = None  # a language, or "off" / "" for none
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -104,6 +107,34 @@ def _language(value: str) -> str | None:
     return cleaned or None
 
 
+def _captions(value: str) -> str | None:
+    """The stored caption setting: None (automatic), ``off`` or a language code."""
+    cleaned = value.strip()
+    if cleaned.lower() in ("", "auto"):
+        return None
+    if cleaned.lower() == CAPTIONS_OFF:
+        return CAPTIONS_OFF
+    if _LANGUAGE_RE.fullmatch(cleaned) is None:
+        raise ValidationError(
+            f"--captions: {value[:50]!r} is not off, auto or a language code (like en, deu or "
+            "pt-BR)"
+        )
+    return cleaned
+
+
+def _burn_subtitles(value: str) -> str | None:
+    """The language of the image subtitles to burn in, or None (``off``)."""
+    cleaned = value.strip()
+    if cleaned.lower() in ("", CAPTIONS_OFF):
+        return None
+    if _LANGUAGE_RE.fullmatch(cleaned) is None:
+        raise ValidationError(
+            f"--burn-subtitles: {value[:50]!r} is not off or a language code (like en, deu or "
+            "pt-BR)"
+        )
+    return cleaned
+
+
 def _apply(row: Channel, options: ChannelOptions) -> None:
     """Validate each given option and set it on ``row`` (grid consistency is checked after)."""
     if options.call_sign is not None:
@@ -127,6 +158,10 @@ def _apply(row: Channel, options: ChannelOptions) -> None:
         row.audio_language = _language(options.audio_language)
     if options.enabled is not None:
         row.enabled = options.enabled
+    if options.captions is not None:
+        row.captions = _captions(options.captions)
+    if options.burn_subtitles is not None:
+        row.burn_subtitles = _burn_subtitles(options.burn_subtitles)
     _apply_look(row, options)
     check_grid(row.grid_minutes, row.grid_offset_minutes)
 

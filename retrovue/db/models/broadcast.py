@@ -65,6 +65,10 @@ class Channel(Base):
     loudness_target_lufs: Mapped[float] = mapped_column(
         Float, default=-24.0, server_default=text("-24.0")
     )
+    # CEA-608 captions: None automatic (audio language, English, first), "off", or a language
+    captions: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # image subtitles (PGS) burnt into the picture: None none, or their language
+    burn_subtitles: Mapped[str | None] = mapped_column(String(20), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_utc: Mapped[datetime] = mapped_column(UTCDateTime)

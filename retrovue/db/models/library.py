@@ -130,6 +130,10 @@ class LibraryAsset(Base):
     interlaced: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     audio_tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     subtitle_tracks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # sidecar subtitle files: {"path", "format", "language", "forced"} (library.subtitles)
+    subtitle_files: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
     # more video facts for the runtime: pix_fmt, exact frame rate, field order, profile, bit rate
     video_details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # EBU R128 of the default audio track: {} never measured; {"integrated_lufs", "true_peak_dbtp",

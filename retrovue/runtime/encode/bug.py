@@ -58,7 +58,7 @@ def _plate(text: str, height: int) -> av.VideoFrame:
                     line[at : at + 4] = b"\xff\xff\xff\xff"
         rows += line
     frame = av.VideoFrame(width, height, "rgba")
-    _fill(frame, bytes(rows), width * 4)
+    fill_plane(frame, bytes(rows), width * 4)
     return frame
 
 
@@ -71,13 +71,13 @@ def _with_opacity(picture: av.VideoFrame, opacity: float) -> av.VideoFrame:
         packed += raw[y * stride : y * stride + row_bytes]
     packed[3::4] = bytes(round(alpha * opacity) for alpha in packed[3::4])
     out = av.VideoFrame(picture.width, picture.height, "rgba")
-    _fill(out, bytes(packed), row_bytes)
+    fill_plane(out, bytes(packed), row_bytes)
     return out
 
 
-def _fill(frame: av.VideoFrame, data: bytes, row_bytes: int) -> None:
-    """Copy packed rows into the frame's plane, whatever its line size."""
-    plane = frame.planes[0]
+def fill_plane(frame: av.VideoFrame, data: bytes, row_bytes: int, index: int = 0) -> None:
+    """Copy packed rows into the frame's plane ``index``, whatever its line size."""
+    plane = frame.planes[index]
     if plane.line_size == row_bytes:
         plane.update(data)
         return
@@ -97,37 +97,39 @@ def corner(spec: BugSpec, frame: tuple[int, int], bug: tuple[int, int]) -> tuple
     return max(0, x) // 2 * 2, max(0, y) // 2 * 2
 
 
-class BugOverlay:
-    """Blends the bug onto frames of one size (yuv420p in, a new yuv420p frame out)."""
+class PictureOverlay:
+    """Blends one still picture (with alpha) at ``x, y`` onto frames of one size (yuv420p in, a
+    new yuv420p frame out). The picture is pushed once; FFmpeg's ``overlay`` repeats it."""
 
-    def __init__(self, spec: BugSpec, width: int, height: int, fps: int) -> None:
-        picture = bug_picture(spec, height)
-        x, y = corner(spec, (width, height), (picture.width, picture.height))
+    def __init__(
+        self, picture: av.VideoFrame, x: int, y: int, size: tuple[int, int], fps: int
+    ) -> None:
+        width, height = size
         time_base = Fraction(1, fps)
         self._graph = av.filter.Graph()
         main = self._graph.add(
             "buffer", video_size=f"{width}x{height}", pix_fmt="yuv420p",
             time_base=str(time_base), pixel_aspect="1/1",
         )  # fmt: skip
-        logo = self._graph.add(
-            "buffer", video_size=f"{picture.width}x{picture.height}", pix_fmt="rgba",
-            time_base=str(time_base), pixel_aspect="1/1",
+        still = self._graph.add(
+            "buffer", video_size=f"{picture.width}x{picture.height}",
+            pix_fmt=picture.format.name, time_base=str(time_base), pixel_aspect="1/1",
         )  # fmt: skip
         overlay = self._graph.add("overlay", f"x={x}:y={y}:format=yuv420:eof_action=repeat")
         sink = self._graph.add("buffersink")
         main.link_to(overlay, 0, 0)
-        logo.link_to(overlay, 0, 1)
+        still.link_to(overlay, 0, 1)
         overlay.link_to(sink)
         self._graph.configure()
-        self._main, self._logo = main, logo
+        self._main = main
         picture.pts, picture.time_base = 0, time_base
-        logo.push(picture)
-        logo.push(None)  # one picture: the overlay repeats it
+        still.push(picture)
+        still.push(None)  # one picture: the overlay repeats it
         self._pts = 0
         self._time_base = time_base
 
     def apply(self, frame: av.VideoFrame) -> av.VideoFrame:
-        """A new frame: ``frame`` (left as it was: it may be shown again) with the bug."""
+        """A new frame: ``frame`` (left as it was: it may be shown again) with the picture."""
         kept_pts, kept_time_base = frame.pts, frame.time_base
         frame.pts, frame.time_base = self._pts, self._time_base
         self._pts += 1
@@ -139,8 +141,17 @@ class BugOverlay:
                 frame.time_base = kept_time_base
         out = self._graph.pull()
         if not isinstance(out, av.VideoFrame):  # the graph has one video output
-            raise TypeError("the bug overlay gave no picture")
+            raise TypeError("the overlay gave no picture")
         return out
+
+
+class BugOverlay(PictureOverlay):
+    """The channel's bug on frames of one size."""
+
+    def __init__(self, spec: BugSpec, width: int, height: int, fps: int) -> None:
+        picture = bug_picture(spec, height)
+        x, y = corner(spec, (width, height), (picture.width, picture.height))
+        super().__init__(picture, x, y, (width, height), fps)
 
 
 def make_overlay(spec: BugSpec | None, width: int, height: int, fps: int) -> BugOverlay | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -10,9 +12,12 @@ from zoneinfo import ZoneInfo
 
 import av
 
+from retrovue.runtime.captions.cea608 import Pair
+from retrovue.runtime.captions.feed import MAX_PASSED, CaptionFeed
 from retrovue.runtime.encode.bug import BugOverlay, make_overlay
 from retrovue.runtime.encode.output import TsOutput
 from retrovue.runtime.encode.source import MediaSource, fade, silence
+from retrovue.runtime.encode.subburn import SubtitleBurn
 from retrovue.runtime.mpegts import psi_preamble
 from retrovue.runtime.playout.channel import ChannelInfo
 from retrovue.runtime.playout.engine import FileEnded, Slate
@@ -22,6 +27,7 @@ from retrovue.runtime.playout.timeline import TimelineItem
 from retrovue.runtime.slates.special import SlatePictures
 
 POSITION_EPSILON_S = 0.0005
+log = logging.getLogger(__name__)
 
 
 class EncodeEngine:
@@ -49,6 +55,7 @@ class EncodeEngine:
         self.output_broken = False
         self._bug: BugOverlay | None = None
         self._bug_in_breaks = channel.bug is not None and channel.bug.in_breaks
+        self._captions = CaptionFeed(channel.profile.fps) if channel.captions else None
 
     @property
     def output(self) -> TsOutput | None:
@@ -64,6 +71,7 @@ class EncodeEngine:
             self._output = TsOutput(
                 channel.profile, self._publish,
                 preset=channel.x264_preset, service_name=channel.name,
+                captions=channel.captions,
             )  # fmt: skip
 
     def opener(self, item: TimelineItem, position_s: float) -> Callable[[], MediaSource]:
@@ -71,7 +79,14 @@ class EncodeEngine:
         source = MediaSource(
             item.file_path, self._channel.profile, audio_language=self._channel.audio_language
         )
-        return functools.partial(source.open, position_s)
+        if item.burn_stream is not None:
+            source.subtitles = SubtitleBurn(item.burn_stream, self._channel.profile)
+        open_file = functools.partial(source.open, position_s)
+        if self._captions is None:
+            return open_file
+        if item.captions is not None and item.captions.kind == "a53":
+            source.captions = deque(maxlen=MAX_PASSED)  # the file's own, passed through
+        return self._captions.opening(item, open_file)
 
     def play(
         self, play: Play[MediaSource], source: MediaSource, at_utc: datetime, clock: FrameClock
@@ -90,24 +105,31 @@ class EncodeEngine:
             picture = None
         if picture is None:
             return FileEnded(position_s)
+        if source.subtitles is not None:
+            picture = _burnt(source, picture, position_s)
         bug = self._bug
         if bug is not None and (item.kind == "programme" or self._bug_in_breaks):
             picture = bug.apply(picture)
         if item.fade_in_ms or item.fade_out_ms or item.loudness_gain_db:
             step = timedelta(seconds=1 / self._channel.profile.fps)
             fade(audio, item.gain(at_utc), item.gain(at_utc + step))
-        self._write(picture, audio)
+        captions = self._captions
+        cc = captions.item_pair(item, position_s, source.captions) if captions else None
+        self._write(picture, audio, cc)
         return None
 
     def slate(self, slate: Slate) -> None:
-        self._write(self._pictures.picture(slate, self._zone), [silence(self._samples)])
+        cc = self._captions.slate_pair() if self._captions is not None else None
+        self._write(self._pictures.picture(slate, self._zone), [silence(self._samples)], cc)
 
-    def _write(self, frame: av.VideoFrame, audio: list[av.AudioFrame]) -> None:
+    def _write(
+        self, frame: av.VideoFrame, audio: list[av.AudioFrame], cc: Pair | None = None
+    ) -> None:
         output = self._output
         assert output is not None
         written = False
         try:
-            output.write_video(frame)
+            output.write_video(frame, cc)
             output.write_audio(audio)
             output.end_frame()
             written = True
@@ -127,3 +149,17 @@ class EncodeEngine:
 
     def release(self) -> None:
         self._pictures.close()
+        if self._captions is not None:
+            self._captions.close()
+
+
+def _burnt(source: MediaSource, picture: av.VideoFrame, position_s: float) -> av.VideoFrame:
+    """The picture with the file's image subtitles; a track that cannot be drawn is logged
+    once and the file plays on without it."""
+    assert source.subtitles is not None
+    try:
+        return source.subtitles.apply(picture, position_s)
+    except (av.FFmpegError, ValueError, TypeError) as err:
+        log.warning("subtitles of %s cannot be burnt in (%s): playing without", source.path, err)
+        source.subtitles = None
+        return picture

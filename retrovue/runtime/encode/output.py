@@ -15,6 +15,8 @@ from typing import Any
 import av
 from av.video.frame import PictureType
 
+from retrovue.runtime.captions.cea608 import Pair
+from retrovue.runtime.captions.inserter import SeiInserter
 from retrovue.runtime.mpegts import CHUNK_FRAMES, Sink, open_muxer
 from retrovue.runtime.playout.profiles import AUDIO_FRAME_SAMPLES, AUDIO_RATE_HZ, OutputProfile
 
@@ -34,6 +36,10 @@ def x264_options(profile: OutputProfile, preset: str) -> dict[str, str]:
         "crf": "23",
         "maxrate": str(profile.video_bitrate),
         "bufsize": str(profile.video_bitrate * 2),
+        # libx264 would copy a source picture's A/53 side data into its own SEI: a picture
+        # repeated or dropped by the rate conversion would garble those captions, and a channel
+        # with captions writes its own (captions.inserter)
+        "a53cc": "0",
     }
 
 
@@ -48,8 +54,10 @@ class TsOutput:
         preset: str = "veryfast",
         service_name: str = "RetroVue",
         batch: bool = True,
+        captions: bool = False,
     ) -> None:
         self.profile = profile
+        self.captions = SeiInserter(profile.fps) if captions else None  # A/53 in every picture
         self.sink = Sink(publish, batch=batch)
         self._container: Any = open_muxer(self.sink, service_name)
         self._video = self._add_video(preset)
@@ -77,15 +85,23 @@ class TsOutput:
         stream.bit_rate = self.profile.audio_bitrate
         return stream
 
-    def write_video(self, frame: av.VideoFrame) -> None:
-        """Encode ``frame`` as the next output frame (the object may be reused for repeats)."""
+    def write_video(self, frame: av.VideoFrame, cc: Pair | None = None) -> None:
+        """Encode ``frame`` as the next output frame (the object may be reused for repeats);
+        ``cc`` is its CEA-608 pair when the output carries captions."""
         index = self.frames_out
         frame.pts = index
         frame.time_base = Fraction(1, self.profile.fps)
         is_idr = index % self.profile.gop_frames == 0
         frame.pict_type = PictureType.I if is_idr else PictureType.NONE
-        self._container.mux(self._video.encode(frame))
+        if self.captions is not None:
+            self.captions.note(index, cc)
+        self._mux_video(self._video.encode(frame))
         self.frames_out += 1
+
+    def _mux_video(self, packets: list[av.Packet[Any]]) -> None:
+        if self.captions is not None:
+            packets = self.captions.tag(packets)
+        self._container.mux(packets)
 
     def write_audio(self, frames: list[av.AudioFrame]) -> None:
         """Queue audio (stereo fltp 48 kHz) and encode every whole AAC frame."""
@@ -114,7 +130,7 @@ class TsOutput:
         """Finish the stream: drain the encoders (when ``flush``) and write the trailer."""
         try:
             if flush:
-                self._container.mux(self._video.encode(None))
+                self._mux_video(self._video.encode(None))
                 self._container.mux(self._audio.encode(None))
         finally:
             self._container.close()

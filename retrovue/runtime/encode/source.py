@@ -23,6 +23,9 @@ from typing import Any
 
 import av
 
+from retrovue.runtime.captions.a53 import picture_pairs
+from retrovue.runtime.captions.cea608 import Pair
+from retrovue.runtime.encode.subburn import SubtitleBurn
 from retrovue.runtime.encode.videofilter import VideoFilter, needs_filter
 from retrovue.runtime.media import SEEK_MARGINS_S, SEEK_MIN_S, MediaFile, pick_audio_stream
 from retrovue.runtime.playout.profiles import AUDIO_RATE_HZ, OutputProfile
@@ -109,6 +112,11 @@ class MediaSource(MediaFile):
         self._audio_aligned = False
         self._skip_pending = 0
         self._last_video_s: float | None = None
+        # the CEA-608 field-1 pairs of the decoded pictures (file position, pair), collected
+        # when the file's own captions are passed through (see captions.a53.field1_pairs)
+        self.captions: deque[tuple[float, Pair]] | None = None
+        self.subtitles: SubtitleBurn | None = None  # an image track burnt in (subburn.py)
+        self._subtitle_stream: Any = None
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -134,6 +142,8 @@ class MediaSource(MediaFile):
         self._audio = pick_audio_stream(self._container, self.audio_language)
         if self._video is None:
             raise ValueError("no video stream")
+        if self.subtitles is not None:
+            self._subtitle_stream = self.subtitles.bind(self._container, self._video)
         self._video.thread_type = "AUTO"
         if self._video.start_time is not None:
             self._origin_s = float(self._video.start_time * self._video.time_base)
@@ -157,6 +167,8 @@ class MediaSource(MediaFile):
         """(Re)start demuxing, after a seek to a keyframe at or before ``seek_s`` if given."""
         self._raw.clear()
         self._last_video_s = None
+        if self.captions is not None:
+            self.captions.clear()
         self._fifo = av.AudioFifo()
         self._audio_aligned = False
         if self._audio is not None:
@@ -164,8 +176,8 @@ class MediaSource(MediaFile):
         if seek_s is not None:
             target = int((seek_s + self._origin_s) / self._video.time_base)
             self._container.seek(target, stream=self._video, backward=True, any_frame=False)
-        streams = [s for s in (self._video, self._audio) if s is not None]
-        self._packets = iter(self._container.demux(streams))
+        chosen = (self._video, self._audio, self._subtitle_stream)
+        self._packets = iter(self._container.demux([s for s in chosen if s is not None]))
         while not self._raw and not self.eof and not self.failed:
             self._pump()
 
@@ -185,6 +197,9 @@ class MediaSource(MediaFile):
             if packet is None:
                 self.eof = True
                 self._flush_filter()
+                return
+            if self.subtitles is not None and packet.stream is self._subtitle_stream:
+                self.subtitles.feed(packet.stream, packet, self._origin_s)
                 return
             for frame in packet.decode():
                 if isinstance(frame, av.VideoFrame):
@@ -206,6 +221,8 @@ class MediaSource(MediaFile):
         if self._last_video_s is not None and position_s <= self._last_video_s - 5.0:
             return  # a stray frame from before a seek
         self._last_video_s = position_s
+        if self.captions is not None:
+            self.captions.extend((position_s, pair) for pair in picture_pairs(frame))
         self._video_count += 1
         self._raw.append(_Raw(position_s, frame, self._video_count))
         self._trim()

@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 
 from retrovue.clock import Clock
 from retrovue.db import Database
-from retrovue.runtime.directory import PlaylogTimeline
+from retrovue.runtime.directory import CaptionChoice, PlaylogTimeline
 from retrovue.runtime.isolation import messages as msg
 from retrovue.runtime.isolation.native import process_name, set_process_name
 from retrovue.runtime.onair.operation import ChannelOperation, gate_refusal
@@ -137,7 +137,9 @@ def _run(job: msg.WorkerJob, control: Connection, data: Connection) -> str | Non
     if timeline is None:
         if database is None or job.channel_id is None:
             raise ValueError("a worker job needs a timeline or a database and a channel")
-        timeline = PlaylogTimeline(database, job.channel_id, job.info.loudness_target_lufs)
+        timeline = PlaylogTimeline(
+            database, job.channel_id, job.info.loudness_target_lufs, CaptionChoice.of(job.info)
+        )
     done = threading.Event()
     outcome: list[str | None] = []
 

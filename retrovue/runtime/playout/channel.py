@@ -30,6 +30,9 @@ class ChannelInfo:
     x264_preset: str = "veryfast"
     bug: BugSpec | None = None
     loudness_target_lufs: float = -24.0
+    captions: bool = False  # CEA-608 in every picture (each item's track: TimelineItem.captions)
+    caption_language: str | None = None  # the track's language; None: automatic
+    burn_language: str | None = None  # image subtitles of this language burnt in (None: none)
 
 
 @dataclass(frozen=True)

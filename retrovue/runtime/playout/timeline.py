@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from retrovue.runtime.playout.captions import CaptionTrack
 from retrovue.runtime.playout.loudness import db_to_linear
 
 ItemKind = Literal["programme", "filler", "slate"]
@@ -38,6 +39,8 @@ class TimelineItem:
     fade_in_ms: int = 0  # the sound rises over this much after the start (back from a break)
     fade_out_ms: int = 0  # and falls over this much before the end (into a break)
     loudness_gain_db: float = 0.0  # brings the file to the channel's loudness target
+    captions: CaptionTrack | None = None  # the subtitles shown as captions (channels with them)
+    burn_stream: int | None = None  # the image subtitle stream burnt into the picture
 
     @property
     def duration_ms(self) -> int:
