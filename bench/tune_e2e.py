@@ -47,7 +47,7 @@ from tune_sources import SOURCES, SourceKind, make_source
 
 from retrovue.testing.media import MediaSpec, make_media
 
-RETROVUE = str(Path(sys.executable).with_name("retrovue"))
+RETROVUE = os.environ.get("TUNE_E2E_RETROVUE") or str(Path(sys.executable).with_name("retrovue"))
 LINGER_S = 2.0
 FIELDS = ("headers", "first_byte", "preamble", "idr", "picture", "programme")
 
@@ -98,6 +98,8 @@ def serving(env: dict[str, str], isolation: str, log_path: Path) -> Iterator[int
         finally:
             process.terminate()
             process.wait(30)
+            if os.environ.get("TUNE_E2E_LOGS"):  # a folder to keep the server's logs in
+                shutil.copy(log_path, Path(os.environ["TUNE_E2E_LOGS"]) / log_path.name)
 
 
 def loop_lag(port: int) -> str:

@@ -39,7 +39,7 @@ from retrovue.runtime.playout.timeline import Timeline, TimelineItem
 log = logging.getLogger(__name__)
 
 CONTEXT = multiprocessing.get_context("forkserver")
-PRELOAD = "retrovue.runtime.isolation.worker"  # imported once by the fork server, with PyAV
+PRELOAD = "retrovue.runtime.isolation.preload"  # imported once by the fork server (PyAV, mappers)
 KEEPALIVE_S = 1.0  # worker silent this long: null packets to the viewers
 HANG_S = 3.0  # worker silent this long once it has sent bytes: killed and replaced
 START_S = 30.0  # a new worker's first bytes (fork, imports, first file, first frame) within this
