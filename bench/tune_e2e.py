@@ -191,14 +191,14 @@ def run_steady(
             for number, kind in enumerate(SOURCES, start=1):
                 channel = str(number)
 
-                def tune(scenario: str) -> Tune:
+                def tune() -> Tune:
                     return tune_http(port, channel, kind.tag, http10=http10)  # noqa: B023
 
-                out.add(kind.key, f"{isolation} cold", tune("cold"))
-                out.add(kind.key, f"{isolation} re-tune", tune("re-tune"))
+                out.add(kind.key, f"{isolation} cold", tune())
+                out.add(kind.key, f"{isolation} re-tune", tune())  # the producer lingers
                 watcher = Watcher(port, channel)
                 time.sleep(1.0)
-                out.add(kind.key, f"{isolation} second viewer", tune("second viewer"))
+                out.add(kind.key, f"{isolation} second viewer", tune())
                 watcher.close()
                 out.add(kind.key, "ffmpeg CLI", ffmpeg_tune(paths[kind.key], kind))
             time.sleep(LINGER_S + 1.5)  # every producer lingers out: the next tunes are cold
