@@ -154,7 +154,7 @@ async def _binary_protocol(
     try:
         udp = await discovery.start_udp(_views(state), config.bind_host, config.control_port)
     except OSError as err:
-        _discovery_off(state, UDP_NAME, config.control_port, err, "--no-udp")
+        _discovery_off(state, UDP_NAME, "UDP discovery and TCP control", config.control_port, err)
         yield
         return
     options = ControlOptions(config.target_any_address, config.control_timeout_s)
@@ -165,7 +165,7 @@ async def _binary_protocol(
         )
     except OSError as err:
         udp.close()
-        _discovery_off(state, UDP_NAME, config.control_port, err, "--no-udp")
+        _discovery_off(state, UDP_NAME, "TCP control", config.control_port, err)
         yield
         return
     state.control_port = int(tcp.sockets[0].getsockname()[1])
@@ -180,10 +180,16 @@ async def _binary_protocol(
         await tcp.wait_closed()
 
 
-def _discovery_off(state: HdhrState, what: str, port: int, err: OSError, flag: str) -> None:
+FLAGS = {UDP_NAME: "--no-udp", SSDP_NAME: "--no-ssdp", MDNS_NAME: "--no-mdns"}
+
+
+def _discovery_off(state: HdhrState, name: str, what: str, port: int, err: OSError) -> None:
+    """``name`` (as the summary says it) is off: logged as ``what`` with the reason."""
     reason = f"cannot use port {port}: {err.strerror or err}"
-    state.services[what] = f"off ({reason})"
-    log.warning("%s off: %s; the HTTP API still works (%s silences this)", what, reason, flag)
+    state.services[name] = f"off ({reason})"
+    log.warning(
+        "%s off: %s; the HTTP API still works (%s silences this)", what, reason, FLAGS[name]
+    )
 
 
 async def _ssdp(
@@ -199,7 +205,7 @@ async def _ssdp(
     try:
         await responder.start()
     except OSError as err:
-        _discovery_off(state, SSDP_NAME, config.ssdp_port, err, "--no-ssdp")
+        _discovery_off(state, SSDP_NAME, "SSDP", config.ssdp_port, err)
         yield
         return
     state.services[SSDP_NAME] = "on"
@@ -221,7 +227,7 @@ async def _mdns(
     try:
         await advertiser.start()
     except OSError as err:
-        _discovery_off(state, MDNS_NAME, 5353, err, "--no-mdns")
+        _discovery_off(state, MDNS_NAME, "mDNS", 5353, err)
         yield
         return
     if state.services[MDNS_NAME] == "starting":  # probing the network takes a few seconds
