@@ -179,7 +179,7 @@ class Hub:
     def _keep(self, chunk: bytes) -> None:
         start = join_offset(chunk)
         if start is not None:
-            self._recent, self._recent_size, self._recent_kept = [chunk[start:]], 0, True
+            self._recent, self._recent_kept = [chunk[start:]], True
             self._recent_size = len(chunk) - start
         elif self._recent_kept:
             self._recent_size += len(chunk)
