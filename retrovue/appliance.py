@@ -131,6 +131,7 @@ async def run_appliance(
                         await task
     finally:
         await streams.close()
+        gc.unfreeze()  # what this appliance held may be collected once it is gone
 
 
 def _sync_keeper(database: Database, clock: Clock, metrics: StationMetrics) -> SyncKeeper:
