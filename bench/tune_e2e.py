@@ -16,6 +16,9 @@ grid, so a tune joins the programme anywhere in its file), starts ``retrovue ser
 - ``ffmpeg CLI``: ``ffmpeg -ss OFFSET -i FILE ... -f mpegts -`` (the same 720p profile) at the
   offset the channel is at, in the same run.
 
+``TUNE_E2E_LOGS=DIR`` keeps each server's log there; ``TUNE_E2E_RETROVUE=PROGRAM`` runs another
+``retrovue`` (a profiling wrapper, say) in place of this environment's.
+
 Printed per source and scenario: p50 / p90 / max of the response headers, the first TS byte,
 the PAT+PMT preamble, the first IDR, the first picture and the first picture of the programme
 (``tune_client.py`` says how each is found).
