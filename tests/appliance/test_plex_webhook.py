@@ -56,7 +56,8 @@ async def test_webhook_requests_an_early_sync_and_nothing_else(
     )  # fmt: skip
     secret = enable_webhook(sqlite_db, clock, "home")
     assert source_for_webhook(sqlite_db, secret) == "home"
-    assert source_for_webhook(sqlite_db, secret[:-1] + "x") is None
+    other = "y" if secret.endswith("x") else "x"  # a random secret may end in either
+    assert source_for_webhook(sqlite_db, secret[:-1] + other) is None
     keeper = SyncKeeper(sqlite_db, clock, busy_tuners=lambda: 0, sample_s=5)
     app = web.Application()
     keeper.registrar(app, None)  # type: ignore[arg-type]
