@@ -56,7 +56,9 @@ async def test_serve_records_the_as_run_log(
 ) -> None:
     _seed(sqlite_db, clips)
     _left_playing(sqlite_db)
-    clock = FakeClock(T0 + timedelta(seconds=1))
+    # Tuned 0.4 s into the 2 s event: on a clock that stands still the producer runs at most
+    # 1.5 s of pictures ahead (the tune burst), so the event is still on air when it stops.
+    clock = FakeClock(T0 + timedelta(seconds=0.4))
     settings = Settings(data_dir=tmp_path, x264_preset="ultrafast")
     service = build_stream_service(sqlite_db, settings, clock)
     assert service.operation is not None
@@ -73,8 +75,8 @@ async def test_serve_records_the_as_run_log(
     assert (left.title, left.status, left.error) == ("Left over", "cut", UNFINISHED_ERROR)
     assert left.actual_end_utc == T0 - timedelta(minutes=20)  # not the restart time
     assert aired.title == "First: Pilot"
-    assert aired.actual_start_utc == T0 + timedelta(seconds=1)
-    assert aired.offset_ms == 1000  # 1 s into the event (its file starts at 0.5 s)
+    assert aired.actual_start_utc == T0 + timedelta(seconds=0.4)
+    assert aired.offset_ms == 400  # 0.4 s into the event (its file starts at 0.5 s)
     assert aired.status == "cut"  # the server stopped while it was on air
     assert aired.actual_end_utc is not None
     assert aired.playlog_event_id is not None
